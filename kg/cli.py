@@ -1,0 +1,196 @@
+"""The `kg` command: load, validate, query, export and inspect the graph. Thin: the work is in kg."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples, RdfFormat, serialize
+
+from kg import queries as canned
+from kg.errors import AnnotationError
+from kg.export import export, graph_for
+from kg.formats import RDF_FORMATS, RESULT_FORMATS, rdf_format
+from kg.namespaces import PREFIXES, SPARQL_PREFIXES, Iris
+from kg.stats import statistics
+from kg.store import SEEDS, compile_files, load, open_store, store_path
+
+store_option = click.option("--store", "store", envvar="KG_STORE", default=None,
+                            help="Store folder (default: $KG_STORE, else ./kg-store).")
+
+
+def _open(store, read_only=False):
+    path = store_path(store)
+    if read_only and not path.exists():
+        raise click.ClickException(f"no store at {path}: run `kg load` first")
+    try:
+        return open_store(path, read_only=read_only)
+    except OSError as e:
+        raise click.ClickException(f"cannot open the store at {path}: {e}") from None
+
+
+@click.group()
+@click.version_option(package_name="homs-kg")
+def main():
+    """homs-kg: a knowledge graph of the war in and around Homs, built from annotated articles."""
+
+
+@main.command("load")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@store_option
+def load_cmd(paths, store):
+    """Check and load annotation files (default: the seeds/ folder) into the store.
+
+    Every file is checked first; if one is bad, nothing is written. Each article's graph is
+    replaced in one transaction."""
+    paths = paths or (SEEDS,)
+    db = _open(store)
+    with click.progressbar(length=0, label="checking", file=sys.stderr, show_pos=True) as bar:
+        def progress(f):
+            bar.label = f"checking {f.name}"
+            bar.update(1)
+        try:
+            report = load(db, paths, Iris(), progress=progress)
+        except AnnotationError as e:
+            raise click.ClickException(str(e)) from None
+    db.flush()
+    total = sum(report.triples.values())
+    click.echo(f"loaded {len(report.articles)} article(s), {total} triples, into {store_path(store)}")
+
+
+@main.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--shacl/--no-shacl", default=True, help="Also check the compiled RDF against the SHACL shapes.")
+def validate_cmd(paths, shacl):
+    """Check annotation files without loading them: format, references, quotes, and SHACL shapes."""
+    from kg.shapes import validate_data
+
+    try:
+        compiled = compile_files(paths or (SEEDS,), Iris())
+    except AnnotationError as e:
+        raise click.ClickException(str(e)) from None
+    if shacl:
+        conforms, report = validate_data(compiled)
+        if not conforms:
+            raise click.ClickException("SHACL validation failed:\n" + report)
+    click.echo(f"ok: {compiled.entities.path} and {len(compiled.articles)} article file(s)")
+
+
+@main.command("query")
+@click.argument("query")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A canned query's parameter.")
+@click.option("-f", "--format", "fmt", default="table",
+              type=click.Choice(["table", *RESULT_FORMATS, *RDF_FORMATS]),
+              help="table (default), json, xml, csv, tsv; CONSTRUCT/DESCRIBE: turtle, ntriples, jsonld...")
+@store_option
+def query_cmd(query, params, fmt, store):
+    """Run a SPARQL query (a string or a .rq file) or a canned query by name, over all graphs."""
+    db = _open(store, read_only=True)
+    catalogue = canned.catalogue()
+    values = {}
+    for p in params:
+        name, sep, value = p.partition("=")
+        if not sep:
+            raise click.ClickException(f"parameter {p!r}: write NAME=VALUE")
+        values[name] = value
+    try:
+        if query.replace("-", "_") in catalogue:
+            result = canned.run(db, catalogue[query.replace("-", "_")], values)
+        else:
+            if values:
+                raise click.ClickException("-p is for canned queries; "
+                                           f"known: {', '.join(sorted(catalogue))}")
+            text = Path(query).read_text(encoding="utf-8") if query.endswith(".rq") else query
+            result = db.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
+    except canned.QueryError as e:
+        extra = "".join(f"\n  {c['label']} <{c['iri']}>" for c in getattr(e, "candidates", []))
+        raise click.ClickException(str(e) + extra) from None
+    except SyntaxError as e:
+        raise click.ClickException(f"SPARQL syntax error: {e}") from None
+    click.echo(_render(result, fmt), nl=False)
+
+
+def _render(result, fmt: str) -> str:
+    if isinstance(result, QueryBoolean):
+        if fmt in RESULT_FORMATS:
+            return result.serialize(format=RESULT_FORMATS[fmt]).decode("utf-8")
+        return ("true" if bool(result) else "false") + "\n"
+    if isinstance(result, QueryTriples):
+        rdf = RDF_FORMATS.get(fmt, RdfFormat.TURTLE)
+        return serialize(list(result), format=rdf, prefixes=PREFIXES).decode("utf-8")
+    if fmt in RESULT_FORMATS:
+        return result.serialize(format=RESULT_FORMATS[fmt]).decode("utf-8")
+    if fmt in RDF_FORMATS:
+        raise click.ClickException(f"{fmt} is for CONSTRUCT and DESCRIBE queries")
+    return _table(result)
+
+
+def _table(solutions: QuerySolutions, width: int = 60) -> str:
+    names = [v.value for v in solutions.variables]
+    rows = [[_cell(row[n], width) for n in names] for row in solutions]
+    widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    out = [line(names), line(["-" * w for w in widths])] + [line(r) for r in rows]
+    return "\n".join(out) + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})\n"
+
+
+def _cell(term, width: int) -> str:
+    if term is None:
+        return ""
+    text = " ".join(term.value.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@main.command("export")
+@click.option("-f", "--format", "fmt", default="trig", help="turtle, ntriples, nquads, trig (default), jsonld, rdfxml.")
+@click.option("-g", "--graph", default=None, help="One graph: an article id, 'ontology', 'entities', or a graph IRI.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="File (default: stdout).")
+@store_option
+def export_cmd(fmt, graph, output, store):
+    """Export the whole dataset (TriG / N-Quads), the union of its graphs, or one graph."""
+    db = _open(store, read_only=True)
+    try:
+        rdf = rdf_format(fmt)
+        data = export(db, rdf, graph_for(db, Iris(), graph) if graph else None)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    if output:
+        output.write_bytes(data)
+        click.echo(f"wrote {len(data)} bytes to {output}", err=True)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@main.command("stats")
+@store_option
+def stats_cmd(store):
+    """How many places, actors, events, agreements and casualty figures; triples per graph."""
+    db = _open(store, read_only=True)
+    s = statistics(db)
+    for name, n in s["entities"].items():
+        click.echo(f"{name:<20}{n:>8}")
+    click.echo("")
+    for graph, n in s["graphs"].items():
+        click.echo(f"{n:>8}  {graph}")
+    click.echo(f"{s['total']:>8}  quads in all")
+
+
+@main.command("docs")
+@click.option("--check", is_flag=True, help="Fail if docs/ontology.md is not up to date.")
+def docs_cmd(check):
+    """Regenerate the ontology reference, docs/ontology.md, from ontology/homs-kg.ttl."""
+    from kg.reference import REFERENCE_FILE, render
+
+    text = render()
+    if check:
+        current = REFERENCE_FILE.read_text(encoding="utf-8") if REFERENCE_FILE.exists() else ""
+        if current != text:
+            raise click.ClickException(f"{REFERENCE_FILE} is stale: run `kg docs`")
+        click.echo("up to date")
+        return
+    REFERENCE_FILE.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {REFERENCE_FILE}")
+
+
+__all__ = ["main", "SPARQL_PREFIXES"]

@@ -1,0 +1,306 @@
+"""The annotation format (docs/annotation-format.md) as pydantic models.
+
+These models check the shape of one file: keys, value types, slugs, dates, counts. Whether a type
+name exists in the ontology, whether an id is defined and whether a quote is in the text is checked
+afterwards, against the ontology and the article (kg.check)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
+
+
+def _as_list(value):
+    """A single value where a list is expected is read as a list of one."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+Slugs = Annotated[list[Slug], BeforeValidator(_as_list)]
+Names = Annotated[list[str], BeforeValidator(_as_list)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- dates -------------------------------------------------------------------------------------
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def _date_text(value) -> str:
+    # YAML reads 2014-05-07 as a date and 2014 as an integer; both mean the text the user wrote.
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+PartialDate = Annotated[str, BeforeValidator(_date_text)]
+
+
+def date_bounds(text: str) -> tuple[dt.date, dt.date, str]:
+    """`2014`, `2014-05` or `2014-05-07` -> (first day, last day, precision: year|month|day)."""
+    m = _DATE.match(text)
+    if not m:
+        raise ValueError(f"bad date {text!r}: write YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = m.group(1), m.group(2), m.group(3)
+    try:
+        if day:
+            d = dt.date(int(year), int(month), int(day))
+            return d, d, "day"
+        if month:
+            last = calendar.monthrange(int(year), int(month))[1]
+            return dt.date(int(year), int(month), 1), dt.date(int(year), int(month), last), "month"
+        return dt.date(int(year), 1, 1), dt.date(int(year), 12, 31), "year"
+    except ValueError as err:
+        raise ValueError(f"bad date {text!r}: {err}") from None
+
+
+class When(Strict):
+    date: PartialDate | None = None
+    from_: PartialDate | None = Field(None, alias="from")
+    to: PartialDate | None = None
+    text: str | None = None
+    basis: Literal["stated", "inferred"] = "stated"
+    reason: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.date and (self.from_ or self.to):
+            raise ValueError("give either 'date' or 'from'/'to', not both")
+        if not (self.date or self.from_ or self.to):
+            raise ValueError("give 'date', or 'from' and/or 'to'")
+        if self.basis == "inferred" and not self.reason:
+            raise ValueError("an inferred date needs a 'reason'")
+        lo, hi, _ = self.bounds()  # raises on a bad date
+        if lo and hi and lo > hi:
+            raise ValueError(f"'from' ({self.from_}) is after 'to' ({self.to})")
+        return self
+
+    def bounds(self) -> tuple[dt.date | None, dt.date | None, str | None]:
+        """(earliest, latest, precision); precision is that of the coarser bound."""
+        if self.date:
+            return date_bounds(self.date)
+        lo = date_bounds(self.from_) if self.from_ else None
+        hi = date_bounds(self.to) if self.to else None
+        order = {"day": 0, "month": 1, "year": 2}
+        precisions = [b[2] for b in (lo, hi) if b]
+        return (lo[0] if lo else None, hi[1] if hi else None, max(precisions, key=order.get))
+
+
+# --- shared parts ------------------------------------------------------------------------------
+
+
+class Meta(Strict):
+    value: str | int | dt.date | None  # None: unknown (then basis is inferred and reason says why)
+    basis: Literal["stated", "inferred"]
+    reason: str | None = None
+    quote: Text | None = None
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.basis == "inferred" and not self.reason:
+            raise ValueError("an inferred value needs a 'reason'")
+        if self.value is None and self.basis != "inferred":
+            raise ValueError("an unknown value (null) needs basis: inferred and a reason")
+        return self
+
+
+class Place(Strict):
+    id: Slug
+    type: Text
+    label: Text
+    aliases: Names = []
+    partOf: Slugs = []
+    coordinates: tuple[float, float] | None = None
+    note: str | None = None
+    quote: Text | None = None
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.coordinates:
+            lat, lon = self.coordinates
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise ValueError(f"coordinates {list(self.coordinates)} are not [latitude, longitude]")
+        return self
+
+
+class Actor(Strict):
+    id: Slug
+    type: Text
+    label: Text
+    aliases: Names = []
+    memberOf: Slugs = []
+    basedIn: Slug | None = None
+    note: str | None = None
+    quote: Text | None = None
+
+
+class Entities(Strict):
+    places: list[Place] = []
+    actors: list[Actor] = []
+
+
+# --- article files -----------------------------------------------------------------------------
+
+
+class Body(Strict):
+    start: Text
+    end: Text
+
+
+class Original(Strict):
+    publisher: Meta | None = None
+    published: Meta | None = None
+
+
+class ArticleMeta(Strict):
+    id: Slug
+    text: Text
+    body: Body
+    headline: Meta  # value null when the page shows none
+    publisher: Meta | None = None
+    authors: list[Meta] = []
+    published: Meta | None = None
+    language: str = "en"
+    original: Original | None = None
+
+
+class Mention(Strict):
+    entity: Slug
+    quote: Text
+
+
+class Figure(Strict):
+    id: Slug
+    of: Text
+    quote: Text
+    count: Annotated[int, Field(ge=0)] | None = None
+    min: Annotated[int, Field(ge=0)] | None = None
+    max: Annotated[int, Field(ge=0)] | None = None
+    amount: Text | None = None
+    reportedBy: Slugs = []
+
+    @model_validator(mode="after")
+    def _check(self):
+        return _check_quantity(self)
+
+
+def _check_quantity(item):
+    if item.count is not None and (item.min is not None or item.max is not None):
+        raise ValueError("give 'count', or 'min'/'max', not both")
+    if item.min is not None and item.max is not None and item.min > item.max:
+        raise ValueError(f"'min' ({item.min}) is greater than 'max' ({item.max})")
+    if item.count is None and item.min is None and item.max is None and item.amount is None:
+        raise ValueError("give 'count', 'min'/'max' or 'amount'")
+    return item
+
+
+class Roles(Strict):
+    """The roles actors may play; each a list of actor ids."""
+
+    attacker: Slugs = []
+    target: Slugs = []
+    victim: Slugs = []
+    participant: Slugs = []
+    organiser: Slugs = []
+    speaker: Slugs = []
+    supporter: Slugs = []
+    party: Slugs = []
+    mediator: Slugs = []
+    guarantor: Slugs = []
+    escort: Slugs = []
+
+
+ROLES = tuple(Roles.model_fields)
+
+
+class Event(Roles):
+    id: Slug
+    type: Annotated[list[Text], BeforeValidator(_as_list), Field(min_length=1)]
+    label: Text
+    quote: Text
+    when: When | None = None
+    places: Slugs = []
+    reportedBy: Slugs = []
+    partOf: Slugs = []
+    after: Slugs = []
+    modality: Literal["occurred", "ongoing", "planned", "predicted", "alleged", "denied", "habitual"] = "occurred"
+    figures: list[Figure] = []
+
+
+class Term(Strict):
+    text: Text
+    quote: Text
+
+
+class Agreement(Strict):
+    id: Slug
+    type: Annotated[list[Text], BeforeValidator(_as_list), Field(min_length=1)]
+    label: Text
+    quote: Text
+    status: Literal["proposed", "agreed", "implemented", "broke-down"]
+    when: When | None = None
+    places: Slugs = []
+    parties: Slugs = []
+    mediators: Slugs = []
+    guarantors: Slugs = []
+    escorts: Slugs = []
+    terms: list[Term] = []
+    events: Slugs = []
+    reportedBy: Slugs = []
+
+
+VICTIMS = ("people", "civilians", "fighters", "rebels", "soldiers", "security-forces", "children", "women",
+           "journalists", "deserters", "prisoners", "residents", "military-vehicles")
+OUTCOMES = ("killed", "wounded", "missing", "captured", "surrendered", "displaced", "evacuated", "besieged",
+            "released", "destroyed", "seized")
+
+
+class Casualty(Strict):
+    id: Slug
+    quote: Text
+    count: Annotated[int, Field(ge=0)] | None = None
+    min: Annotated[int, Field(ge=0)] | None = None
+    max: Annotated[int, Field(ge=0)] | None = None
+    amount: Text | None = None
+    victims: Literal[VICTIMS]  # type: ignore[valid-type]
+    outcome: Annotated[list[Literal[OUTCOMES]], BeforeValidator(_as_list), Field(min_length=1)]  # type: ignore[valid-type]
+    places: Slugs = []
+    event: Slug | None = None
+    when: When | None = None
+    reportedBy: Annotated[list[Slug], BeforeValidator(_as_list), Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _check(self):
+        return _check_quantity(self)
+
+
+class Claim(Strict):
+    id: Slug
+    claimant: Slug
+    summary: Text
+    quote: Text
+    about: Slugs = []
+    when: When | None = None
+
+
+class ArticleFile(Strict):
+    article: ArticleMeta
+    places: list[Place] = []
+    actors: list[Actor] = []
+    mentions: list[Mention] = []
+    events: list[Event] = []
+    agreements: list[Agreement] = []
+    casualties: list[Casualty] = []
+    claims: list[Claim] = []
