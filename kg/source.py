@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
 from kg.errors import AnnotationError
@@ -43,6 +44,13 @@ class Located:
         return AnnotationError(self.path, self.line(loc), problem)
 
 
+class _Constructor(RoundTripConstructor):
+    """Dates stay text: kg.model checks them, so a bad date gets the same clear error as any value."""
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
+
+
 def read_yaml(path: Path) -> Located:
     try:
         raw = path.read_bytes()
@@ -54,12 +62,15 @@ def read_yaml(path: Path) -> Located:
         line = raw[: err.start].count(b"\n") + 1
         raise AnnotationError(path, line, f"not UTF-8: byte {raw[err.start]:#x} at offset {err.start}") from None
     yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
     try:
         tree = yaml.load(text)
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         problem = " ".join(p for p in (err.context, err.problem) if p)
+        if err.context_mark and err.problem_mark and err.context_mark.line != err.problem_mark.line:
+            problem += f" (the construct began on line {err.context_mark.line + 1})"
         raise AnnotationError(path, mark.line + 1 if mark else None, f"YAML syntax: {problem}") from None
     except Exception as err:  # ruamel raises a few non-marked errors (e.g. duplicate keys in some forms)
         raise AnnotationError(path, None, f"YAML: {err}") from None

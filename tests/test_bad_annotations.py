@@ -1,0 +1,141 @@
+"""A catalogue of bad annotation files: each gives one clear error naming the file, the line and the
+problem, and nothing of the load is written."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.errors import AnnotationError
+from kg.namespaces import Iris
+from kg.store import graph_sizes, load, open_store
+
+MINI = Path(__file__).parent / "fixtures" / "mini"
+ARTICLE, ENTITIES = "article.yaml", "entities.yaml"
+
+# (case, file, text to replace, replacement, text marking the expected line (None: no line), message part)
+CASES = [
+    ("yaml-syntax", ARTICLE, "  id: mini-truce", "  id: [mini-truce", "  text: article.txt", "began on line 2"),
+    ("duplicate-key", ARTICLE, "  text: article.txt", "  text: article.txt\n  text: other.txt", None, "duplicate"),
+    ("unknown-key", ARTICLE, "    label: Shelling of the Old Town", "    label: Shelling of the Old Town\n    colour: red",
+     "    colour: red", "unknown key 'colour'"),
+    ("missing-key", ARTICLE, "    label: Old Town truce\n", "", "  - id: old-town-truce", "missing key 'label'"),
+    ("unknown-event-type", ARTICLE, "    type: Shelling", "    type: Shellling", "    type: Shellling", "unknown event type 'Shellling'"),
+    ("unknown-agreement-type", ARTICLE, "    type: Truce", "    type: Armistice", "    type: Armistice", "unknown agreement type"),
+    ("type-from-wrong-branch", ARTICLE, "    type: CivilianGroup", "    type: Mosque", "    type: Mosque", "unknown actor type 'Mosque'"),
+    ("unknown-entity", ARTICLE, "    attacker: [sample-army]", "    attacker: [sample-navy]", "    attacker: [sample-navy]", "unknown actor 'sample-navy'"),
+    ("wrong-kind", ARTICLE, "    attacker: [sample-army]", "    attacker: [old-town]", "    attacker: [old-town]", "'old-town' is a place, not a actor"),
+    ("unknown-event-ref", ARTICLE, "    events: [old-town-shelling]", "    events: [old-town-bombing]", "    events: [old-town-bombing]", "unknown event 'old-town-bombing'"),
+    ("quote-not-found", ARTICLE, "quote: \"Shelling of the Old Town had killed", "quote: \"Bombing of the Old Town had killed",
+     "Bombing of the Old Town", "quote not found"),
+    ("quote-ambiguous", ARTICLE, "quote: \"local activists put the toll\"", "quote: \"the Old Town\"", "quote: \"the Old Town\"", "ambiguous"),
+    ("quote-in-boilerplate", ARTICLE, "quote: \"local activists put the toll\"", "quote: \"Floods elsewhere\"",
+     "quote: \"Floods elsewhere\"", "outside the article body"),
+    ("bad-date", ARTICLE, "{date: 2020-01-05,", "{date: 2020-13-05,", "{date: 2020-13-05,", "bad date"),
+    ("bad-date-text", ARTICLE, "{date: 2020-01-05,", "{date: last sunday,", "{date: last sunday,", "bad date"),
+    ("from-after-to", ARTICLE, "{date: 2020-01-06, basis", "{from: 2020-01-09, to: 2020-01-06, basis", "{from: 2020-01-09", "is after 'to'"),
+    ("inferred-without-reason", ARTICLE, ", basis: inferred, reason: \"the Sunday before publication\"}", ", basis: inferred}",
+     ", basis: inferred}", "needs a 'reason'"),
+    ("negative-count", ARTICLE, "    count: 12", "    count: -12", "    count: -12", "greater than or equal to 0"),
+    ("not-a-number", ARTICLE, "    count: 12", "    count: twelve", "    count: twelve", "valid integer"),
+    ("low-above-high", ARTICLE, "    count: 12", "    min: 20\n    max: 12", "  - id: killed-observatory", "'min' (20) is greater than 'max' (12)"),
+    ("count-and-range", ARTICLE, "    count: 12", "    count: 12\n    min: 10", "  - id: killed-observatory", "not both"),
+    ("no-quantity", ARTICLE, "    count: 12\n", "", "  - id: killed-observatory", "give 'count'"),
+    ("unknown-victims", ARTICLE, "    victims: civilians\n    outcome: killed\n    event: old-town-shelling\n    reportedBy: [sample-observatory]",
+     "    victims: martians\n    outcome: killed\n    event: old-town-shelling\n    reportedBy: [sample-observatory]", "    victims: martians", "victims"),
+    ("no-reporter", ARTICLE, "    reportedBy: [local-activists]\n", "", "  - id: killed-activists", "missing key 'reportedBy'"),
+    ("unknown-status", ARTICLE, "    status: implemented", "    status: signed", "    status: signed", "status"),
+    ("bad-slug", ARTICLE, "  - id: old-town-shelling", "  - id: Old Town Shelling", "  - id: Old Town Shelling", "should match pattern"),
+    ("local-id-shadows-shared", ARTICLE, "  - id: local-activists", "  - id: sample-army", "  - id: sample-army", "already defined"),
+    ("local-entity-without-quote", ARTICLE, "    quote: \"local activists put the toll\"\n", "", "  - id: local-activists", "needs a quote"),
+    ("missing-text-file", ARTICLE, "  text: article.txt", "  text: missing.txt", "  text: missing.txt", "not found beside"),
+    ("body-reversed", ARTICLE, "    end: \"put the toll at scores.\"", "    end: \"Truce holds in Old Town\"", "    end: \"Truce", "body.end comes before"),
+    ("containment-cycle", ENTITIES, "partOf: sampleland, coordinates: [10.5, 20.5]", "partOf: old-town, coordinates: [10.5, 20.5]",
+     "partOf: old-town,", "containment cycle"),
+    ("bad-coordinates", ENTITIES, "coordinates: [10.0, 20.0]", "coordinates: [100.0, 20.0]", "coordinates: [100.0, 20.0]", "latitude"),
+    ("shared-duplicate-id", ENTITIES, "  - {id: sample-army,", "  - {id: sample-observatory,", "  - {id: sample-observatory, type: StateArmedForce", "already defined"),
+]
+
+
+def _mutate(tmp_path: Path, filename: str, old: str, new: str) -> Path:
+    folder = tmp_path / "seeds"
+    shutil.copytree(MINI, folder)
+    path = folder / filename
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture does not contain {old!r}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return folder
+
+
+def test_the_fixture_itself_loads():
+    s = open_store(":memory:")
+    load(s, [MINI], Iris())
+    assert len(s) > 100
+
+
+@pytest.mark.parametrize("case,filename,old,new,marker,message", CASES, ids=[c[0] for c in CASES])
+def test_bad_file_gives_one_clear_error_and_loads_nothing(tmp_path, case, filename, old, new, marker, message):
+    folder = _mutate(tmp_path, filename, old, new)
+    store = open_store(":memory:")
+    with pytest.raises(AnnotationError) as caught:
+        load(store, [folder], Iris())
+    err = caught.value
+    assert err.path.name == filename
+    assert message in err.problem, str(err)
+    if marker is not None:
+        lines = (folder / filename).read_text(encoding="utf-8").splitlines()
+        expected = next(i + 1 for i, line in enumerate(lines) if marker in line)
+        assert err.line == expected, str(err)
+    assert str(err).startswith(f"{err.path}:") and "\n" not in str(err)
+    assert len(store) == 0, "nothing of a failed load may be written"
+
+
+def test_a_duplicate_event_id_is_refused(tmp_path):
+    second_event = ("events:\n  - id: old-town-shelling\n    type: Bombing\n    label: x\n"
+                    "    quote: \"Shelling of the Old Town had killed\"\n  - id: old-town-shelling")
+    folder = _mutate(tmp_path, ARTICLE, "events:\n  - id: old-town-shelling", second_event)
+    with pytest.raises(AnnotationError, match="duplicate event id 'old-town-shelling'"):
+        load(open_store(":memory:"), [folder], Iris())
+
+
+def test_a_file_that_is_not_a_mapping_is_refused(tmp_path):
+    folder = tmp_path / "seeds"
+    shutil.copytree(MINI, folder)
+    (folder / ARTICLE).write_text("- just\n- a list\n", encoding="utf-8")
+    with pytest.raises(AnnotationError, match="expected a mapping at the top of the file"):
+        load(open_store(":memory:"), [folder], Iris())
+
+
+def test_non_utf8_file_is_refused_with_its_line(tmp_path):
+    folder = tmp_path / "seeds"
+    shutil.copytree(MINI, folder)
+    path = folder / ARTICLE
+    path.write_bytes(path.read_bytes().replace(b"Old Town truce", b"Old Town tr\xe9ve", 1))
+    with pytest.raises(AnnotationError, match="not UTF-8") as caught:
+        load(open_store(":memory:"), [folder], Iris())
+    assert caught.value.line == next(i + 1 for i, l in enumerate(path.read_bytes().split(b"\n")) if b"\xe9" in l)
+
+
+def test_a_local_id_defined_in_two_articles_is_refused(tmp_path):
+    folder = tmp_path / "seeds"
+    shutil.copytree(MINI, folder)
+    second = (folder / ARTICLE).read_text(encoding="utf-8").replace("id: mini-truce", "id: mini-truce-2", 1)
+    (folder / "second.yaml").write_text(second, encoding="utf-8")
+    with pytest.raises(AnnotationError, match="'local-activists' is also defined in article.yaml"):
+        load(open_store(":memory:"), [folder], Iris())
+
+
+def test_a_failed_reload_leaves_the_loaded_graph_untouched(tmp_path):
+    folder = tmp_path / "seeds"
+    shutil.copytree(MINI, folder)
+    store = open_store(":memory:")
+    load(store, [folder], Iris())
+    before = graph_sizes(store)
+    quads = set(store)
+    path = folder / ARTICLE
+    path.write_text(path.read_text(encoding="utf-8").replace("count: 12", "count: -1"), encoding="utf-8")
+    with pytest.raises(AnnotationError):
+        load(store, [folder], Iris())
+    assert graph_sizes(store) == before and set(store) == quads
