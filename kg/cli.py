@@ -46,14 +46,10 @@ def load_cmd(paths, store):
     replaced in one transaction."""
     paths = paths or (SEEDS,)
     db = _open(store)
-    with click.progressbar(length=0, label="checking", file=sys.stderr, show_pos=True) as bar:
-        def progress(f):
-            bar.label = f"checking {f.name}"
-            bar.update(1)
-        try:
-            report = load(db, paths, Iris(), progress=progress)
-        except AnnotationError as e:
-            raise click.ClickException(str(e)) from None
+    try:
+        report = load(db, paths, Iris(), progress=lambda f: click.echo(f"checking {f}", err=True))
+    except AnnotationError as e:
+        raise click.ClickException(str(e)) from None
     db.flush()
     total = sum(report.triples.values())
     click.echo(f"loaded {len(report.articles)} article(s), {total} triples, into {store_path(store)}")
@@ -174,6 +170,42 @@ def stats_cmd(store):
     for graph, n in s["graphs"].items():
         click.echo(f"{n:>8}  {graph}")
     click.echo(f"{s['total']:>8}  quads in all")
+
+
+@main.command("serve")
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--base", envvar="KG_BASE", default=None,
+              help="Base of the data's IRIs, which the service dereferences (default: $KG_BASE, else "
+                   "https://w3id.org/homs-kg/).")
+@click.option("--load/--no-load", "load_seeds", default=True, show_default=True,
+              help="Load seeds/ into the store first (idempotent).")
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+def serve_cmd(store, host, port, base, load_seeds, log_level):
+    """Serve the graph over HTTP: SPARQL endpoint, canned queries, exports and linked-data pages."""
+    import uvicorn
+
+    from api import create_app
+
+    iris = Iris(base)
+    db = _open(store)
+    foreign = [g.value for g in db.named_graphs() if not g.value.startswith(iris.base + "graph/")]
+    if foreign:
+        raise click.ClickException(f"the store at {store_path(store)} holds graphs under another base "
+                                   f"(e.g. <{foreign[0]}>): serve it with that --base, or use a new --store")
+    if load_seeds:
+        try:
+            report = load(db, [SEEDS], iris)
+        except AnnotationError as e:
+            raise click.ClickException(str(e)) from None
+        db.flush()
+        click.echo(f"loaded {len(report.articles)} article(s) into {store_path(store)}", err=True)
+    elif not len(db):
+        raise click.ClickException(f"the store at {store_path(store)} is empty: run `kg load`, or drop --no-load")
+    click.echo(f"serving {iris.base} at http://{host}:{port}/ (SPARQL: http://{host}:{port}/sparql)", err=True)
+    uvicorn.run(create_app(store=db, base=iris.base), host=host, port=port, log_level=log_level)
 
 
 @main.command("docs")

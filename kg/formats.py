@@ -62,16 +62,29 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
 
 
 def negotiate(accept: str | None, offered: list[str]) -> str | None:
-    """The first of `offered` (media types, preferred first) that `accept` accepts best; None if none."""
-    best, best_q = None, 0.0
-    for media, q in parse_accept(accept):
-        if q <= 0:
+    """The one of `offered` (media types, preferred first) that `accept` ranks highest; None if none.
+
+    Each offered type takes the q of the most specific range matching it (type/subtype, then type/*,
+    then */*), so "text/turtle;q=0, */*" refuses Turtle but takes the rest. Ties go to the more
+    specific range, then to the range listed first, then to the order of `offered`."""
+    ranges = parse_accept(accept)
+    best, best_key = None, None
+    for rank, candidate in enumerate(offered):
+        match = None  # (specificity, q, position in the header) of the most specific matching range
+        for position, (media, q) in enumerate(ranges):
+            if media == candidate:
+                specificity = 2
+            elif media.endswith("/*") and media != "*/*" and candidate.startswith(media[:-1]):
+                specificity = 1
+            elif media == "*/*":
+                specificity = 0
+            else:
+                continue
+            if match is None or specificity > match[0]:
+                match = (specificity, q, position)
+        if match is None or match[1] <= 0:
             continue
-        for candidate in offered:
-            if media == candidate or media == "*/*" or (media.endswith("/*") and candidate.startswith(media[:-1])):
-                if q > best_q:
-                    best, best_q = candidate, q
-                break
-    # an explicit q=0 refuses a type even when a wildcard would take it
-    refused = {m for m, q in parse_accept(accept) if q <= 0}
-    return None if best in refused else best
+        key = (-match[1], -match[0], match[2], rank)
+        if best_key is None or key < best_key:
+            best, best_key = candidate, key
+    return best
