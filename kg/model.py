@@ -181,29 +181,30 @@ class Mention(Strict):
     quote: Text
 
 
-class Figure(Strict):
-    id: Slug
-    of: Text
-    quote: Text
+class Quantity(Strict):
+    """A reported number: an exact count, a range (either bound may be open), or a vague amount."""
+
     count: Annotated[int, Field(ge=0)] | None = None
     min: Annotated[int, Field(ge=0)] | None = None
     max: Annotated[int, Field(ge=0)] | None = None
     amount: Text | None = None
-    reportedBy: Slugs = []
 
     @model_validator(mode="after")
-    def _check(self):
-        return _check_quantity(self)
+    def _check_quantity(self):
+        if self.count is not None and (self.min is not None or self.max is not None):
+            raise ValueError("give 'count', or 'min'/'max', not both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"'min' ({self.min}) is greater than 'max' ({self.max})")
+        if self.count is None and self.min is None and self.max is None and self.amount is None:
+            raise ValueError("give 'count', 'min'/'max' or 'amount'")
+        return self
 
 
-def _check_quantity(item):
-    if item.count is not None and (item.min is not None or item.max is not None):
-        raise ValueError("give 'count', or 'min'/'max', not both")
-    if item.min is not None and item.max is not None and item.min > item.max:
-        raise ValueError(f"'min' ({item.min}) is greater than 'max' ({item.max})")
-    if item.count is None and item.min is None and item.max is None and item.amount is None:
-        raise ValueError("give 'count', 'min'/'max' or 'amount'")
-    return item
+class Figure(Quantity):
+    id: Slug
+    of: Text
+    quote: Text
+    reportedBy: Slugs = []
 
 
 class Roles(Strict):
@@ -267,23 +268,15 @@ OUTCOMES = ("killed", "wounded", "missing", "captured", "surrendered", "displace
             "released", "destroyed", "seized")
 
 
-class Casualty(Strict):
+class Casualty(Quantity):
     id: Slug
     quote: Text
-    count: Annotated[int, Field(ge=0)] | None = None
-    min: Annotated[int, Field(ge=0)] | None = None
-    max: Annotated[int, Field(ge=0)] | None = None
-    amount: Text | None = None
     victims: Literal[VICTIMS]  # type: ignore[valid-type]
     outcome: Annotated[list[Literal[OUTCOMES]], BeforeValidator(_as_list), Field(min_length=1)]  # type: ignore[valid-type]
     places: Slugs = []
     event: Slug | None = None
     when: When | None = None
     reportedBy: Annotated[list[Slug], BeforeValidator(_as_list), Field(min_length=1)]
-
-    @model_validator(mode="after")
-    def _check(self):
-        return _check_quantity(self)
 
 
 class Claim(Strict):

@@ -140,8 +140,7 @@ def load(store: Store, paths: Iterable[str | os.PathLike], iris: Iris | None = N
 
     ontology_graph = iris.graph("ontology")
     onto = list(ontology_triples())
-    if len(graph_triples(store, ontology_graph)) != len(onto):
-        replace_graphs(store, {ontology_graph: onto})
+    replace_graphs(store, {ontology_graph: onto})  # small; its blank nodes make a diff pointless
     written[ontology_graph.value] = len(onto)
 
     entities_graph, entities_inferred = iris.graph("entities"), iris.inferred_graph("entities")
