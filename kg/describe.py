@@ -25,25 +25,30 @@ def exists(store: Store, node: NamedNode) -> bool:
     return False
 
 
-def _belongs_to(node, owner: NamedNode) -> bool:
+def _belongs_to(node, owners: set) -> bool:
     if isinstance(node, BlankNode):
         return True
-    return isinstance(node, NamedNode) and node.value.startswith((owner.value + "#", owner.value + "/"))
+    return isinstance(node, NamedNode) and any(node.value.startswith((o + "#", o + "/")) for o in owners)
 
 
 def description(store: Store, node: NamedNode, incoming: bool = True) -> list[Triple]:
     """The triples that describe `node` (see the module docstring), deduplicated across graphs."""
     triples: set[Triple] = set()
+    owners = {node.value}  # the resource and its evidence: what is under their IRIs belongs to them
     seen, todo = {node}, [node]
     while todo:
         subject = todo.pop()
         for q in store.quads_for_pattern(subject, None, None, None):
             triples.add(q.triple)
             o = q.object
-            if o not in seen and (_belongs_to(o, node) or _belongs_to(o, subject) or q.predicate == HK.evidence):
-                if not isinstance(o, Literal):
-                    seen.add(o)
-                    todo.append(o)
+            if o in seen or isinstance(o, Literal):
+                continue
+            if q.predicate == HK.evidence and isinstance(o, NamedNode):
+                owners.add(o.value)
+            elif not _belongs_to(o, owners):
+                continue
+            seen.add(o)
+            todo.append(o)
     if incoming:
         triples.update(q.triple for q in store.quads_for_pattern(None, None, node, None))
     mentioned = {t for tr in triples for t in (tr.subject, tr.object) if isinstance(t, NamedNode)} - seen

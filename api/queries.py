@@ -1,0 +1,163 @@
+"""/api/<name>: one GET endpoint per canned query (queries/*.rq), generated from its #+ header.
+
+Each endpoint's signature is built from the query's typed parameters, so FastAPI validates them
+(422 on a bad date or integer) and documents them in /openapi.json. Values are bound as RDF terms by
+kg.queries (never pasted into the query). JSON by default, CSV by Accept or a .csv suffix;
+CONSTRUCT queries answer RDF. Pages of `limit` rows from `offset`, the next one linked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+from pyoxigraph import Store
+
+from api.deps import Settings, get_settings, get_store
+from api.errors import ApiError, error_body
+from api.render import choose, rdf_response
+from api.routing import Route
+from kg import queries as canned
+from kg import sparql
+from kg.formats import rdf_format
+
+JSON, CSV = "application/json", "text/csv"
+TABLE_SUFFIXES = {"json": JSON, "csv": CSV}
+RDF_SUFFIXES = ("ttl", "nt", "jsonld", "rdf")
+PYTHON_TYPES = {"date": dt.date, "integer": int}
+IRI_PATTERN = r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$"
+DEFAULT_LIMIT, MAX_LIMIT = 100, 10000
+
+
+class CannedResult(BaseModel):
+    """The JSON of a canned SELECT query (documentation only)."""
+    query: str
+    parameters: dict[str, Any]
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    limit: int
+    offset: int
+    next: str | None
+
+
+def describe_query(request: Request, q: canned.CannedQuery) -> dict:
+    return {"name": q.name, "summary": q.summary, "description": q.description.strip(), "form": q.form,
+            "url": str(request.url_for(f"canned_{q.name}")),
+            "parameters": [{"name": p.name, "type": p.type, "required": p.required, "default": p.default,
+                            "description": p.description} for p in q.params]}
+
+
+def _query_param(p: canned.Param) -> inspect.Parameter:
+    """A canned-query parameter as a typed FastAPI query parameter (alias: its own name)."""
+    extra = {"pattern": IRI_PATTERN} if p.type == "iri" else {}
+    description = f"{p.description} ({p.type})" if p.description else p.type
+    annotation = PYTHON_TYPES.get(p.type, str)
+    return inspect.Parameter(f"param_{p.name}", inspect.Parameter.KEYWORD_ONLY,
+                             annotation=annotation if p.required else annotation | None,
+                             default=Query(_default(p), alias=p.name, description=description, **extra))
+
+
+def _default(p: canned.Param):
+    """The header's default as the parameter's Python type (`...`: required)."""
+    if p.required:
+        return ...
+    if p.default is None:
+        return None
+    if p.type == "integer":
+        return int(p.default)
+    if p.type == "date":
+        return p.default if isinstance(p.default, dt.date) else dt.date.fromisoformat(str(p.default))
+    return str(p.default)
+
+
+class CannedEndpoint:
+    """The handler of one canned query: its signature is the query's parameters, then paging."""
+
+    def __init__(self, query: canned.CannedQuery, suffix: str | None = None):
+        self.query, self.suffix = query, suffix
+        self.__name__ = f"canned_{query.name}"
+        fixed = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)]
+        paging = [
+            inspect.Parameter("limit", inspect.Parameter.KEYWORD_ONLY, annotation=int,
+                              default=Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Rows per page")),
+            inspect.Parameter("offset", inspect.Parameter.KEYWORD_ONLY, annotation=int,
+                              default=Query(0, ge=0, description="Rows to skip")),
+            inspect.Parameter("store", inspect.Parameter.KEYWORD_ONLY, annotation=Store, default=Depends(get_store)),
+            inspect.Parameter("settings", inspect.Parameter.KEYWORD_ONLY, annotation=Settings,
+                              default=Depends(get_settings)),
+        ]
+        self.__signature__ = inspect.Signature(fixed + [_query_param(p) for p in query.params] + paging)
+
+    def __call__(self, request: Request, *, limit: int, offset: int, store: Store, settings: Settings,
+                 **params) -> Response:
+        known = {p.name for p in self.query.params} | {"limit", "offset"}
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            raise ApiError(422, f"unknown parameter(s): {', '.join(unknown)}; {self.query.name} takes: "
+                                f"{', '.join(sorted(known))}",
+                           errors=[{"loc": ["query", n], "msg": "unknown parameter", "type": "extra_forbidden"}
+                                   for n in unknown])
+        values = {p.name: params.get(f"param_{p.name}") for p in self.query.params}
+        return run_canned(request, store, settings, self.query, values, limit, offset, self.suffix)
+
+
+def run_canned(request: Request, store: Store, settings: Settings, query: canned.CannedQuery,
+               values: dict, limit: int, offset: int, suffix: str | None) -> Response:
+    """Run a canned query and answer one page of it in the format asked for."""
+    if query.form in ("CONSTRUCT", "DESCRIBE"):
+        fmt = rdf_format(suffix) if suffix else sparql.GRAPH_MEDIA[choose(request, list(sparql.GRAPH_MEDIA))]
+        return rdf_response(canned.run(store, query, values, settings.iris), fmt)
+    media = TABLE_SUFFIXES[suffix] if suffix else choose(request, [JSON, CSV])
+    bound = canned.bindings(store, settings.iris, query, values)  # UnknownName -> 404 with candidates
+    result = canned.run(store, query, values, settings.iris)
+    columns, table = sparql.rows(result, offset, offset + limit + 1)
+    next_url = str(request.url.include_query_params(offset=offset + limit)) if len(table) > limit else None
+    headers = {"Vary": "Accept", **({"Link": f'<{next_url}>; rel="next"'} if next_url else {})}
+    table = table[:limit]
+    if media == CSV:
+        return Response(sparql.to_csv(columns, table), media_type="text/csv; charset=utf-8", headers=headers)
+    body = {"query": query.name, "parameters": {v.value: sparql.plain(t) for v, t in bound.items()},
+            "columns": columns, "rows": table, "limit": limit, "offset": offset, "next": next_url}
+    return JSONResponse(body, headers=headers)
+
+
+def list_queries(request: Request, settings: Settings = Depends(get_settings)) -> dict:
+    """Every canned query: its summary, description, URL and typed parameters."""
+    return {"queries": [describe_query(request, q) for q in settings.catalogue().values()]}
+
+
+def unknown_query(request: Request, name: str, settings: Settings = Depends(get_settings)) -> Response:
+    """A name that is no canned query: 404, listing the ones there are."""
+    known = [{"name": q.name, "url": str(request.url_for(f"canned_{q.name}"))} for q in settings.catalogue().values()]
+    raise ApiError(404, f"no canned query {name!r}", candidates=known)
+
+
+def build_router(catalogue: dict[str, canned.CannedQuery]) -> APIRouter:
+    """The /api routes of a catalogue: /api, then /api/<name> (and .json/.csv, or RDF suffixes) per query."""
+    router = APIRouter(tags=["canned queries"], route_class=Route)
+    router.add_api_route("/api", list_queries, methods=["GET"], summary="List the canned queries")
+    for q in catalogue.values():
+        rdf = q.form in ("CONSTRUCT", "DESCRIBE")
+        content = {m: {} for m in sparql.GRAPH_MEDIA} if rdf else {JSON: {}, CSV: {}}
+        responses = {200: {"content": content} if rdf else {"model": CannedResult, "content": content},
+                     404: {"description": "Unknown place or actor", "content": {"application/problem+json": {
+                         "example": error_body(404, "unknown place 'Atlantis': give a slug, an IRI, or a name "
+                                                    "or alias from the graph", candidates=[])}}}}
+        router.add_api_route(f"/api/{q.name}", CannedEndpoint(q), methods=["GET"], name=f"canned_{q.name}",
+                             summary=q.summary, description=_description(q, rdf), operation_id=f"canned_{q.name}",
+                             responses=responses, response_class=JSONResponse)
+        for suffix in (RDF_SUFFIXES if rdf else TABLE_SUFFIXES):
+            router.add_api_route(f"/api/{q.name}.{suffix}", CannedEndpoint(q, suffix), methods=["GET"],
+                                 name=f"canned_{q.name}_{suffix}", include_in_schema=False)
+    router.add_api_route("/api/{name}", unknown_query, methods=["GET"], include_in_schema=False)
+    return router
+
+
+def _description(q: canned.CannedQuery, rdf: bool) -> str:
+    formats = ("RDF by content negotiation (Turtle by default), or a suffix: " + ", ".join(f"`.{s}`" for s in RDF_SUFFIXES)
+               if rdf else "JSON by default; CSV with `Accept: text/csv` or the `.csv` suffix (`.json` too). "
+                           "Pages of `limit` rows: the next page is in `next` and the `Link` header.")
+    return f"{q.description.strip()}\n\n{formats}\n\nThe SPARQL: `queries/{q.path.name if q.path else q.name}`."

@@ -1,0 +1,72 @@
+"""Responses in the format a client asks for: content negotiation, RDF, and the HTML templates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from fastapi import Request
+from fastapi.responses import Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple
+
+from api.errors import ApiError
+from kg import sparql
+from kg.describe import short
+from kg.formats import negotiate
+from kg.namespaces import ONTOLOGY
+
+HTML = "text/html"
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+
+
+def choose(request: Request, offered: list[str]) -> str:
+    """The offered media type (default first) the request's Accept header ranks highest, else 406."""
+    media = negotiate(request.headers.get("accept"), offered)
+    if media is None:
+        raise ApiError(406, f"cannot answer in {request.headers.get('accept')!r}; "
+                            f"this resource is available as: {', '.join(offered)}")
+    return media
+
+
+def rdf_response(triples: Iterable[Triple], fmt: RdfFormat, filename: str | None = None) -> Response:
+    headers = {"Vary": "Accept"}
+    if filename:
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return Response(sparql.write_triples(triples, fmt), media_type=sparql.media_type(fmt), headers=headers)
+
+
+# --- template helpers ----------------------------------------------------------------------------
+
+
+def local_path(request: Request, iri: str) -> str | None:
+    """The path this server answers an IRI on, when the IRI is under the data's base."""
+    base = request.app.state.settings.base
+    if not iri.startswith(base):
+        return None
+    root = request.scope.get("root_path", "").rstrip("/")
+    return f"{root}/{iri[len(base):]}"
+
+
+@pass_context
+def href(context, iri: str) -> str:
+    """Where a link to an IRI goes: this server for IRIs under the base (and the ontology), else the IRI."""
+    request = context["request"]
+    if iri.startswith(ONTOLOGY):
+        root = request.scope.get("root_path", "").rstrip("/")
+        return f"{root}/ontology#{iri[len(ONTOLOGY):]}"
+    return local_path(request, iri) or iri
+
+
+def term_kind(term) -> str:
+    if isinstance(term, NamedNode):
+        return "iri"
+    if isinstance(term, BlankNode):
+        return "blank"
+    return "literal" if isinstance(term, Literal) else "other"
+
+
+templates.env.filters["href"] = href
+templates.env.filters["short"] = short
+templates.env.filters["kind"] = term_kind

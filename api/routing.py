@@ -1,0 +1,45 @@
+"""The route class of every router: plain `def` handlers, with query results kept on their thread.
+
+FastAPI runs a plain `def` handler in a worker thread (pyoxigraph releases the GIL, so queries run in
+parallel). pyoxigraph's lazy results (QuerySolutions, QueryTriples, quad iterators) must be dropped
+on the thread that made them; an exception leaving a handler carries its frames, and with them any
+such result, to the event loop's thread. So the frames of an escaping exception are cleared before
+it leaves the worker thread."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import traceback
+
+from fastapi.routing import APIRoute
+
+
+def _clear(exc: BaseException | None, seen: set) -> None:
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        traceback.clear_frames(exc.__traceback__)
+        _clear(exc.__cause__, seen)
+        exc = exc.__context__
+
+
+def confined(handler):
+    """`handler`, but an exception it raises no longer holds the locals of the frames it came through."""
+    if inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(getattr(handler, "__call__", None)):
+        return handler
+
+    @functools.wraps(handler)
+    def run(*args, **kwargs):
+        try:
+            return handler(*args, **kwargs)
+        except BaseException as e:
+            _clear(e, set())
+            raise
+
+    run.__signature__ = inspect.signature(handler, eval_str=True)  # FastAPI reads this, not `run`'s
+    return run
+
+
+class Route(APIRoute):
+    def __init__(self, path: str, endpoint, **kwargs):
+        super().__init__(path, confined(endpoint), **kwargs)
