@@ -81,7 +81,7 @@ def _entity_triples(g: Graph, iris: Iris, kind: str, item, located: Located, loc
     for alias in item.aliases:
         g.add(node, SKOS.altLabel, en(alias))
     if item.note:
-        g.add(node, RDFS.comment, en(item.note))
+        g.add(node, SKOS.editorialNote, en(item.note))  # the annotator's note, not an article's word
     if kind == "place":
         for parent in item.partOf:
             g.add(node, HK.partOf, iris.place(parent))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple
 
 from kg import queries as canned
-from kg.namespaces import HK, ONTOLOGY, PREFIXES, RDF, RDFS, Iris
+from kg.namespaces import HK, ONTOLOGY, PREFIXES, RDF, RDFS, SKOS, Iris
 
 
 def exists(store: Store, node: NamedNode) -> bool:
@@ -118,7 +118,7 @@ def page(store: Store, node: NamedNode, iris: Iris) -> Page:
                 for row in canned.run(store, catalogue["sources"], {"fact": node.value}, iris)]
     labels = out.pop(RDFS.label.value, {})
     types = list(out.pop(RDF.type.value, {}).values())
-    comment = next(iter(out.get(RDFS.comment.value, {}).values()), None)
+    comment = next(iter(out.get(SKOS.editorialNote.value, out.get(RDFS.comment.value, {})).values()), None)
 
     def listing(table):
         # the ontology's own terms first (hk:), then the rest, each group by label
