@@ -6,14 +6,17 @@ import os
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from pyoxigraph import Store
 
-from api import docs, errors, export, pages, queries, sparql, void
+from api import docs, errors, export, pages, queries, sparql, ui, void, writes
 from api.deps import Settings
+from api.limits import SizeLimits
 from kg import __version__
 from kg import queries as canned
+from kg.executor import Checkpoint, DiskCopy, InlineExecutor, Limits, ProcessPool
 from kg.namespaces import base_iri
 from kg.store import open_store, store_path
 
@@ -25,46 +28,91 @@ Every event, agreement, casualty figure and claim links to the article and the e
 - **Exports** at [/export](/export); the VoID description at [/void](/void)
 - **Linked data**: every IRI under the base dereferences (HTML for a browser, RDF otherwise)
 
+Every query runs under a time limit (a query past it is stopped and answered `503`, before any
+byte of a result is sent) and row and size caps (an answer a cap cut says so in `KG-Truncated`).
+The service is read-only unless it was started with a write token.
+
 Errors are RFC 9457 problem documents: `{"type", "title", "status", "detail"}`, with `candidates` or
 `errors` when there are some."""
 
-TAGS = [{"name": "SPARQL", "description": "The W3C SPARQL 1.1 Protocol (queries; the endpoint is read-only)."},
+TAGS = [{"name": "SPARQL", "description": "The W3C SPARQL 1.1 Protocol (queries; updates only with the write token)."},
         {"name": "canned queries", "description": "One endpoint per `queries/*.rq` file."},
         {"name": "exports", "description": "The dataset and its graphs, for download."},
         {"name": "service description", "description": "VoID and the SPARQL Service Description."},
-        {"name": "linked data", "description": "IRIs under the base, dereferenced."}]
+        {"name": "linked data", "description": "IRIs under the base, dereferenced."},
+        {"name": "writes", "description": "Off unless the service has a write token: Graph Store Protocol, /load."}]
 
 
 def create_app(store: Store | str | os.PathLike | None = None, base: str | None = None,
-               queries_dir: Path | None = None) -> FastAPI:
-    """The app over `store`: an open Store, or a path opened read-only when the app starts
-    (default: $KG_STORE, else ./kg-store). `base`: the base of the data's IRIs (default $KG_BASE,
-    else https://w3id.org/homs-kg/); request paths map to IRIs under it."""
+               queries_dir: Path | None = None, *, limits: Limits | None = None, write_token: str | None = None,
+               isolation: str = "auto", workers: int | None = None, path: str | os.PathLike | None = None,
+               max_body: int | None = None, max_url: int | None = None, entities_file: Path | None = None) -> FastAPI:
+    """The app over `store`: an open Store, or a path opened when the app starts (read-only unless
+    writes are on; default: $KG_STORE, else ./kg-store). `base`: the base of the data's IRIs (default
+    $KG_BASE, else https://w3id.org/homs-kg/); request paths map to IRIs under it.
+
+    Queries run under `limits` (kg.executor.Limits: time, rows, bytes, memory). `isolation`: where —
+    "auto" (worker processes over the on-disk store when there is one: a path, or an open Store
+    with its `path`; in the calling thread for an in-memory Store), "process" (always workers: an
+    in-memory store is copied to a temporary on-disk one) or "thread" (always in process; the limit
+    is then checked between rows only). `workers`: how many query processes (default: cores + 1).
+    The worker pool starts with the app (its lifespan): a TestClient used without `with` evaluates in
+    process. `write_token`: None keeps the service read-only; else writes need it (api/writes.py).
+    `max_body` / `max_url`: request size limits in bytes (413 beyond)."""
+    if isolation not in ("auto", "process", "thread"):
+        raise ValueError(f"isolation is auto, process or thread, not {isolation!r}")
     base = base or base_iri()
-    settings = Settings(base if base.endswith("/") else base + "/", queries_dir or canned.QUERIES_DIR)
+    options = {k: v for k, v in (("limits", limits), ("max_body", max_body), ("max_url", max_url),
+                                 ("entities_file", entities_file)) if v is not None}
+    settings = Settings(base if base.endswith("/") else base + "/", queries_dir or canned.QUERIES_DIR,
+                        write_token=write_token, **options)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        disk, cleanup = (Path(path) if path is not None else None), None
         if getattr(app.state, "store", None) is None:
-            path = store_path(store)
-            if not path.exists():
-                raise RuntimeError(f"no store at {path}: run `kg load` first")
-            app.state.store = open_store(path, read_only=True)
-        yield
+            disk = store_path(store)
+            if not disk.exists():
+                raise RuntimeError(f"no store at {disk}: run `kg load` first")
+            app.state.store = open_store(disk, read_only=write_token is None)
+        if isolation == "process" or (isolation == "auto" and disk is not None):
+            views = None
+            if disk is None:  # an in-memory store: the workers read a copy, made again after each write
+                views = DiskCopy(app.state.store)
+            elif write_token is not None:  # a live store we write: the workers read checkpoints of it
+                views = Checkpoint(app.state.store, disk)
+            sync = views.refresh if views else None
+            if views:
+                disk, cleanup = views.path, views.cleanup
+            app.state.executor = await anyio.to_thread.run_sync(
+                lambda: ProcessPool(disk, settings.limits, workers, sync=sync))
+        else:
+            app.state.executor = InlineExecutor(app.state.store, settings.limits)
+        try:
+            yield
+        finally:
+            app.state.executor.close()
+            if cleanup:
+                cleanup()
 
     app = FastAPI(title="homs-kg", version=__version__, description=DESCRIPTION, openapi_tags=TAGS,
                   docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.settings = settings
     app.state.store = store if isinstance(store, Store) else None
+    app.state.executor = None
     for exc, handler in errors.HANDLERS.items():
         app.add_exception_handler(exc, handler)
+    app.add_middleware(SizeLimits, max_url=settings.max_url, max_body=settings.max_body)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
-                       allow_headers=["*"], expose_headers=["Link", "Content-Disposition", "Content-Type"])
+                       allow_headers=["*"], expose_headers=["Link", "Content-Disposition", "Content-Type",
+                                                            sparql.TRUNCATED, "Retry-After"])
     docs.mount_assets(app)
     app.include_router(docs.router)
     app.include_router(sparql.router)
     app.include_router(void.router)
     app.include_router(export.router)
+    app.include_router(writes.router)
     app.include_router(queries.build_router(settings.catalogue()))
+    ui.install(app)  # the web interface's pages and /static (api/static/)
     app.include_router(pages.router)  # last: it answers /<kind>/… for any kind under the base
     return app

@@ -1,21 +1,32 @@
-"""What handlers get from the app: the store and the settings, by dependencies tests can override."""
+"""What handlers get from the app: the store, the settings and the query executor, by dependencies
+tests can override."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from fastapi import Request
+from fastapi import Depends, Request
 from pyoxigraph import Store
 
 from kg import queries as canned
+from kg.executor import InlineExecutor, Limits
 from kg.namespaces import Iris
+from kg.store import SEEDS
+
+MiB = 1 << 20
 
 
 @dataclass(frozen=True)
 class Settings:
     base: str  # the base of the data's IRIs; request paths map to IRIs under it
     queries_dir: Path = canned.QUERIES_DIR
+    limits: Limits = field(default_factory=Limits)  # what one query may take (kg.executor)
+    max_body: int = 8 * MiB  # request bodies larger than this are refused (413)
+    max_url: int = 32 * 1024  # request paths + query strings longer than this are refused (413)
+    write_token: str | None = None  # None: the service is read-only; else writes need this bearer token
+    entities_file: Path = SEEDS / "entities.yaml"  # the shared entities a POST /load compiles against
 
     @property
     def iris(self) -> Iris:
@@ -32,3 +43,19 @@ def get_store(request: Request) -> Store:
 
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings
+
+
+_lazy = threading.Lock()
+
+
+def get_executor(request: Request, store: Store = Depends(get_store)):
+    """Where this request's queries run: the app's executor (a pool of worker processes for an
+    on-disk store) for the app's store; in the calling thread for a store a test substituted."""
+    state = request.app.state
+    if store is not state.store:
+        return InlineExecutor(store, state.settings.limits)
+    if getattr(state, "executor", None) is None:
+        with _lazy:  # the lifespan did not run (a TestClient used without `with`)
+            if getattr(state, "executor", None) is None:
+                state.executor = InlineExecutor(store, state.settings.limits)
+    return state.executor

@@ -19,6 +19,8 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kg import queries as canned
+from kg.answers import NotAcceptable
+from kg.executor import Busy, QueryTimeout, WorkerCrashed
 from kg.formats import negotiate
 
 PROBLEM = "application/problem+json"
@@ -89,6 +91,16 @@ def on_storage_error(request: Request, exc: OSError) -> Response:
     return error_response(request, 500, f"the store failed: {exc}")
 
 
+def on_not_acceptable(request: Request, exc: NotAcceptable) -> Response:
+    return error_response(request, 406, str(exc))
+
+
+def on_query_stopped(request: Request, exc: QueryTimeout | Busy | WorkerCrashed) -> Response:
+    """A query stopped at the time limit, a full pool, or a worker that died: 503, nothing of a
+    result sent, and a hint to retry (a different query, or later)."""
+    return error_response(request, 503, str(exc), {"Retry-After": "5"})
+
+
 HANDLERS = {
     ApiError: on_api_error,
     StarletteHTTPException: on_http_exception,
@@ -96,4 +108,8 @@ HANDLERS = {
     canned.UnknownName: on_unknown_name,
     canned.QueryError: on_query_error,
     OSError: on_storage_error,
+    NotAcceptable: on_not_acceptable,
+    QueryTimeout: on_query_stopped,
+    Busy: on_query_stopped,
+    WorkerCrashed: on_query_stopped,
 }

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from pyoxigraph import NamedNode, Store
 
+from api import ui
 from api.deps import Settings, get_settings, get_store
 from api.errors import ApiError
 from api.render import HTML, choose, rdf_response, templates
@@ -92,7 +93,10 @@ def resource(request: Request, kind: str, rest: str, store: Store = Depends(get_
     if kind not in KINDS:
         raise ApiError(404, f"nothing at /{kind}/…: resources are under /{'/, /'.join(KINDS)}/")
     path, suffix = _split_suffix(rest)
-    node = NamedNode(f"{settings.base}{kind}/{path}")
+    try:
+        node = NamedNode(f"{settings.base}{kind}/{path}")
+    except ValueError:  # not an IRI (a space, a quote, a NUL...): nothing can be there
+        raise ApiError(404, f"nothing at /{kind}/{path}: not a valid IRI path") from None
     if not describe.exists(store, node):
         raise ApiError(404, f"the graph says nothing about <{node.value}>")
     if suffix:
@@ -104,5 +108,7 @@ def resource(request: Request, kind: str, rest: str, store: Store = Depends(get_
     graph = kind == "article" and path in article_ids(store, settings.iris)
     context = {"page": facts, "kind": kind, "graph": graph and f"{path}",
                "downloads": {s: f"{request.url.path}.{s}" for s in SUFFIXES},
-               "describe": f"DESCRIBE <{node.value}>"}
+               "describe": f"DESCRIBE <{node.value}>",
+               "articles": ui.evidence_by_article(request, store, facts.evidence),  # quotes in their text
+               "reading": ui.article_reading(request, store, settings.iris, node) if graph else None}
     return templates.TemplateResponse(request, "resource.html", context, headers={"Vary": "Accept"})

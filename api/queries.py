@@ -3,7 +3,10 @@
 Each endpoint's signature is built from the query's typed parameters, so FastAPI validates them
 (422 on a bad date or integer) and documents them in /openapi.json. Values are bound as RDF terms by
 kg.queries (never pasted into the query). JSON by default, CSV by Accept or a .csv suffix;
-CONSTRUCT queries answer RDF. Pages of `limit` rows from `offset`, the next one linked."""
+CONSTRUCT queries answer RDF. Pages of `limit` rows from `offset`, the next one linked. Each page is
+evaluated and written whole by kg.answers.canned_query in a query worker (kg.executor), under the
+time limit; a page the row or byte cap cut short says so (`truncated`, KG-Truncated) and links the
+rest as `next`."""
 
 from __future__ import annotations
 
@@ -14,15 +17,14 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from pyoxigraph import Store
 
-from api.deps import Settings, get_settings, get_store
+from api.deps import Settings, get_executor, get_settings
 from api.errors import ApiError, error_body
-from api.render import choose, rdf_response
 from api.routing import Route
+from api.sparql import STOPPED, truncation_headers
+from kg import answers
 from kg import queries as canned
 from kg import sparql
-from kg.formats import rdf_format
 
 JSON, CSV = "application/json", "text/csv"
 TABLE_SUFFIXES = {"json": JSON, "csv": CSV}
@@ -41,6 +43,7 @@ class CannedResult(BaseModel):
     limit: int
     offset: int
     next: str | None
+    truncated: str | None = None  # set when a cap cut the page short: max-rows=N or max-bytes=N
 
 
 def describe_query(request: Request, q: canned.CannedQuery) -> dict:
@@ -85,13 +88,13 @@ class CannedEndpoint:
                               default=Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Rows per page")),
             inspect.Parameter("offset", inspect.Parameter.KEYWORD_ONLY, annotation=int,
                               default=Query(0, ge=0, description="Rows to skip")),
-            inspect.Parameter("store", inspect.Parameter.KEYWORD_ONLY, annotation=Store, default=Depends(get_store)),
+            inspect.Parameter("executor", inspect.Parameter.KEYWORD_ONLY, default=Depends(get_executor)),
             inspect.Parameter("settings", inspect.Parameter.KEYWORD_ONLY, annotation=Settings,
                               default=Depends(get_settings)),
         ]
         self.__signature__ = inspect.Signature(fixed + [_query_param(p) for p in query.params] + paging)
 
-    def __call__(self, request: Request, *, limit: int, offset: int, store: Store, settings: Settings,
+    def __call__(self, request: Request, *, limit: int, offset: int, executor, settings: Settings,
                  **params) -> Response:
         known = {p.name for p in self.query.params} | {"limit", "offset"}
         unknown = sorted(set(request.query_params) - known)
@@ -101,27 +104,16 @@ class CannedEndpoint:
                            errors=[{"loc": ["query", n], "msg": "unknown parameter", "type": "extra_forbidden"}
                                    for n in unknown])
         values = {p.name: params.get(f"param_{p.name}") for p in self.query.params}
-        return run_canned(request, store, settings, self.query, values, limit, offset, self.suffix)
+        return run_canned(request, executor, settings, self.query, values, limit, offset, self.suffix)
 
 
-def run_canned(request: Request, store: Store, settings: Settings, query: canned.CannedQuery,
+def run_canned(request: Request, executor, settings: Settings, query: canned.CannedQuery,
                values: dict, limit: int, offset: int, suffix: str | None) -> Response:
-    """Run a canned query and answer one page of it in the format asked for."""
-    if query.form in ("CONSTRUCT", "DESCRIBE"):
-        fmt = rdf_format(suffix) if suffix else sparql.GRAPH_MEDIA[choose(request, list(sparql.GRAPH_MEDIA))]
-        return rdf_response(canned.run(store, query, values, settings.iris), fmt)
-    media = TABLE_SUFFIXES[suffix] if suffix else choose(request, [JSON, CSV])
-    bound = canned.bindings(store, settings.iris, query, values)  # UnknownName -> 404 with candidates
-    result = canned.run(store, query, values, settings.iris)
-    columns, table = sparql.rows(result, offset, offset + limit + 1)
-    next_url = str(request.url.include_query_params(offset=offset + limit)) if len(table) > limit else None
-    headers = {"Vary": "Accept", **({"Link": f'<{next_url}>; rel="next"'} if next_url else {})}
-    table = table[:limit]
-    if media == CSV:
-        return Response(sparql.to_csv(columns, table), media_type="text/csv; charset=utf-8", headers=headers)
-    body = {"query": query.name, "parameters": {v.value: sparql.plain(t) for v, t in bound.items()},
-            "columns": columns, "rows": table, "limit": limit, "offset": offset, "next": next_url}
-    return JSONResponse(body, headers=headers)
+    """Run a canned query (in a query worker, under the time limit) and answer one whole page of it
+    in the format asked for; 503 if it is stopped, before any byte of a result is sent."""
+    result = executor.run(answers.canned_query, query, values, settings.base, limit, offset, str(request.url),
+                          suffix, request.headers.get("accept"))
+    return Response(result.body, media_type=result.media_type, headers=truncation_headers(result))
 
 
 def list_queries(request: Request, settings: Settings = Depends(get_settings)) -> dict:
@@ -145,7 +137,8 @@ def build_router(catalogue: dict[str, canned.CannedQuery]) -> APIRouter:
         responses = {200: {"content": content} if rdf else {"model": CannedResult, "content": content},
                      404: {"description": "Unknown place or actor", "content": {"application/problem+json": {
                          "example": error_body(404, "unknown place 'Atlantis': give a slug, an IRI, or a name "
-                                                    "or alias from the graph", candidates=[])}}}}
+                                                    "or alias from the graph", candidates=[])}}},
+                     503: STOPPED}
         router.add_api_route(f"/api/{q.name}", CannedEndpoint(q), methods=["GET"], name=f"canned_{q.name}",
                              summary=q.summary, description=_description(q, rdf), operation_id=f"canned_{q.name}",
                              responses=responses, response_class=JSONResponse)

@@ -1,9 +1,15 @@
-"""/sparql: the W3C SPARQL 1.1 Protocol, query operation only (the service is read-only).
+"""/sparql: the W3C SPARQL 1.1 Protocol — queries for everyone; updates only with the write token.
 
 GET ?query=, POST application/x-www-form-urlencoded, POST application/sparql-query;
 default-graph-uri / named-graph-uri; results by content negotiation (kg.sparql's tables, plus an
 HTML table for browsers). GET /sparql without a query is the Service Description (an HTML query
-form for a browser)."""
+form for a browser).
+
+Every query runs through the app's executor (kg.executor: a worker process on the real server)
+under the time limit, and its whole result is serialised before the response starts: a query past
+the limit is a 503, never a 200 with a cut body. An answer cut by the row or byte cap says so in
+the `KG-Truncated` header. Updates (POST `update=` or application/sparql-update) are refused (403)
+unless the service was started with a write token; then they need it (api/writes.py)."""
 
 from __future__ import annotations
 
@@ -12,13 +18,14 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples, Store
+from pyoxigraph import Store
 
-from api.deps import Settings, get_settings, get_store
+from api import writes
+from api.deps import Settings, get_executor, get_settings, get_store
 from api.errors import ApiError
 from api.render import HTML, choose, rdf_response, templates
 from api.routing import Route
-from kg import sparql, void
+from kg import answers, sparql, void
 from kg.sparql import Dataset
 
 router = APIRouter(tags=["SPARQL"], route_class=Route)
@@ -26,8 +33,12 @@ router = APIRouter(tags=["SPARQL"], route_class=Route)
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
-READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted"
-HTML_ROWS = 1000  # rows an HTML results page shows
+READ_ONLY = writes.READ_ONLY
+TRUNCATED = "KG-Truncated"  # set when a cap cut the answer: max-rows=N or max-bytes=N
+HTML_ROWS = answers.HTML_ROWS  # rows an HTML results page shows
+STOPPED = {"description": "The query ran past the time limit and was stopped, or the service is busy "
+                          "(no byte of a result was sent)",
+           "content": {"application/problem+json": {}}}
 
 QUERY_DOC = {
     "parameters": [
@@ -40,12 +51,16 @@ QUERY_DOC = {
          "schema": {"type": "array", "items": {"type": "string"}},
          "description": "A graph GRAPH clauses may see (repeatable). Default: every named graph."},
     ],
-    "responses": {"200": {"description": "Results or RDF, by content negotiation", "content": {
-        m: {} for m in [*sparql.RESULT_MEDIA, *sparql.GRAPH_MEDIA, HTML]}}},
+    "responses": {"200": {"description": "Results or RDF, by content negotiation (`KG-Truncated` when a cap "
+                                         "cut the answer)", "content": {
+        m: {} for m in [*sparql.RESULT_MEDIA, *sparql.GRAPH_MEDIA, HTML]}},
+        "503": STOPPED},
 }
 POST_DOC = {**QUERY_DOC, "requestBody": {"required": True, "content": {
-    FORM: {"schema": {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}},
-    DIRECT: {"schema": {"type": "string"}}}}}
+    FORM: {"schema": {"type": "object", "properties": {"query": {"type": "string"}, "update": {"type": "string"}}}},
+    DIRECT: {"schema": {"type": "string"}},
+    UPDATE: {"schema": {"type": "string"}}}},
+    "responses": {**QUERY_DOC["responses"], "204": {"description": "The update was applied (write token only)"}}}
 
 
 async def raw_body(request: Request) -> bytes:
@@ -57,6 +72,7 @@ async def raw_body(request: Request) -> bytes:
 class ProtocolRequest:
     query: str | None
     dataset: Dataset
+    update: str | None = None
 
 
 def _utf8(data: bytes, what: str) -> str:
@@ -68,16 +84,14 @@ def _utf8(data: bytes, what: str) -> str:
 
 def parse_request(method: str, content_type: str | None, url_params: list[tuple[str, str]],
                   body: bytes) -> ProtocolRequest:
-    """The query and dataset of a protocol request; ApiError for what the protocol rejects."""
-    params, direct = list(url_params), None
+    """The query (or update) and dataset of a protocol request; ApiError for what the protocol rejects."""
+    params, direct, direct_update = list(url_params), None, None
     if method == "POST":
         media, _, rest = (content_type or "").partition(";")
         media = media.strip().lower()
         charset = next((p.split("=", 1)[1].strip().strip('"').lower() for p in rest.split(";")
                         if p.strip().lower().startswith("charset=")), "utf-8")
-        if media == UPDATE:
-            raise ApiError(403, READ_ONLY)
-        if media not in (FORM, DIRECT):
+        if media not in (FORM, DIRECT, UPDATE):
             raise ApiError(415, f"a query POST has Content-Type {FORM} or {DIRECT}, not {media or 'none'}")
         if charset not in ("utf-8", "utf8"):
             raise ApiError(415, f"the request body must be UTF-8, not {charset}")
@@ -86,11 +100,18 @@ def parse_request(method: str, content_type: str | None, url_params: list[tuple[
                 params += parse_qsl(_utf8(body, "the form"), keep_blank_values=True, errors="strict")
             except UnicodeDecodeError:
                 raise ApiError(400, "the form is not valid UTF-8") from None
+        elif media == UPDATE:
+            direct_update = _utf8(body, "the update")
         else:
             direct = _utf8(body, "the query")
-    if any(k in ("update", "using-graph-uri", "using-named-graph-uri") for k, _ in params):
-        raise ApiError(403, READ_ONLY)
+    updates = [v for k, v in params if k == "update"] + ([direct_update] if direct_update is not None else [])
     queries = [v for k, v in params if k == "query"] + ([direct] if direct is not None else [])
+    if updates or any(k in ("using-graph-uri", "using-named-graph-uri") for k, _ in params):
+        if queries:
+            raise ApiError(400, "a request holds a query or an update, not both")
+        if len(updates) != 1 or not updates[0].strip():
+            raise ApiError(400, "a SPARQL update request holds exactly one non-empty update")
+        return ProtocolRequest(None, Dataset(), updates[0])
     if len(queries) > 1:
         raise ApiError(400, "more than one query in the request (SPARQL 1.1 Protocol 2.1.4)")
     if queries and not queries[0].strip():
@@ -100,34 +121,24 @@ def parse_request(method: str, content_type: str | None, url_params: list[tuple[
     return ProtocolRequest(queries[0] if queries else None, dataset)
 
 
-def answer(request: Request, store: Store, settings: Settings, protocol: ProtocolRequest) -> Response:
-    """Run the query and write its result in the negotiated format."""
+def answer(request: Request, executor, settings: Settings, protocol: ProtocolRequest) -> Response:
+    """Run the query (in a query worker, under the time limit) and answer its whole result in the
+    negotiated format; 503 if it is stopped, before any byte of a result is sent."""
     try:
-        result = sparql.execute(store, protocol.query, protocol.dataset, base_iri=settings.base)
+        result = executor.run(answers.sparql_query, protocol.query, protocol.dataset, settings.base,
+                              request.headers.get("accept"))
     except SyntaxError as e:
         raise ApiError(400, f"SPARQL syntax error: {e}") from None
     except sparql.SparqlError as e:
         raise ApiError(400, str(e)) from None
-    offered = sparql.offered(result)
-    media = choose(request, [*offered, HTML])
-    if media == HTML:
-        return results_page(request, protocol.query, result)
-    fmt = offered[media]
-    return Response(sparql.write(result, fmt), media_type=sparql.media_type(fmt), headers={"Vary": "Accept"})
+    if result.html is not None:
+        return templates.TemplateResponse(request, "sparql.html", result.html, headers={"Vary": "Accept"})
+    return Response(result.body, media_type=result.media_type, headers=truncation_headers(result))
 
 
-def results_page(request: Request, query: str, result) -> Response:
-    context = {"query": query, "form": sparql.form(result)}
-    if isinstance(result, QueryBoolean):
-        context["boolean"] = bool(result)
-    elif isinstance(result, QueryTriples):
-        context["turtle"] = sparql.write(result, sparql.GRAPH_MEDIA["text/turtle"]).decode("utf-8")
-    elif isinstance(result, QuerySolutions):
-        context["columns"] = [v.value for v in result.variables]
-        context["rows"] = [[s[c] for c in context["columns"]] for _, s in zip(range(HTML_ROWS + 1), result)]
-        context["truncated"] = len(context["rows"]) > HTML_ROWS
-        context["rows"] = context["rows"][:HTML_ROWS]
-    return templates.TemplateResponse(request, "sparql.html", context, headers={"Vary": "Accept"})
+def truncation_headers(result: answers.Answer) -> dict:
+    """The answer's headers, and KG-Truncated when a cap cut it (max-rows=N or max-bytes=N)."""
+    return {**result.headers, **({TRUNCATED: result.truncated} if result.truncated else {})}
 
 
 def service_description(request: Request, store: Store, settings: Settings) -> Response:
@@ -143,23 +154,33 @@ def service_description(request: Request, store: Store, settings: Settings) -> R
 
 @router.get("/sparql", name="sparql_get", summary="SPARQL query (GET), or the Service Description",
             openapi_extra=QUERY_DOC)
-def sparql_get(request: Request, store: Store = Depends(get_store),
+def sparql_get(request: Request, store: Store = Depends(get_store), executor=Depends(get_executor),
                settings: Settings = Depends(get_settings)) -> Response:
     """SPARQL 1.1 Protocol query via GET. Without `query`, the Service Description of the endpoint."""
     protocol = parse_request("GET", None, request.query_params.multi_items(), b"")
+    if protocol.update is not None:
+        if settings.write_token is None:
+            raise ApiError(403, READ_ONLY)
+        raise ApiError(400, "a SPARQL update is sent by POST (SPARQL 1.1 Protocol 2.2)")
     if protocol.query is None:
         return service_description(request, store, settings)
-    return answer(request, store, settings, protocol)
+    return answer(request, executor, settings, protocol)
 
 
-@router.post("/sparql", name="sparql_post", summary="SPARQL query (POST, form or direct)", openapi_extra=POST_DOC)
+@router.post("/sparql", name="sparql_post", summary="SPARQL query (POST, form or direct), or an update (write token)",
+             openapi_extra=POST_DOC)
 def sparql_post(request: Request, body: bytes = Depends(raw_body), store: Store = Depends(get_store),
-                settings: Settings = Depends(get_settings)) -> Response:
-    """SPARQL 1.1 Protocol query via POST: URL-encoded form, or the query itself as application/sparql-query."""
+                executor=Depends(get_executor), settings: Settings = Depends(get_settings)) -> Response:
+    """SPARQL 1.1 Protocol query via POST: URL-encoded form, or the query itself as application/sparql-query.
+    An update (`update=` or application/sparql-update) needs the service's write token."""
     protocol = parse_request("POST", request.headers.get("content-type"), request.query_params.multi_items(), body)
+    if protocol.update is not None:
+        writes.authorize(request, settings)
+        writes.sparql_update(store, executor, settings, protocol.update)
+        return Response(status_code=204)
     if protocol.query is None:
         raise ApiError(400, "no query in the request: send query=… or an application/sparql-query body")
-    return answer(request, store, settings, protocol)
+    return answer(request, executor, settings, protocol)
 
 
 @router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)

@@ -6,17 +6,45 @@ whole, or raises one AnnotationError naming the file, the line and the problem."
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Triple
 
 from kg import model
 from kg.errors import AnnotationError
-from kg.namespaces import DCTERMS, GEO, HK, OA, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, XSD, Iris
+from kg import namespaces
+from kg.namespaces import Iris
 from kg.ontology import BRANCHES, index
-from kg.quotes import QuoteError, Span, find
+from kg.quotes import CONTEXT, QuoteError, Span, find
 from kg.source import Located, parse, read_yaml
+
+class _Minted:
+    """A namespace whose terms are minted once: HK.evidence is built on first use, then reused
+    (a load uses each term tens of thousands of times)."""
+
+    def __init__(self, namespace: namespaces.Namespace):
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> NamedNode:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        node = self._namespace[name]
+        setattr(self, name, node)
+        return node
+
+    def __getitem__(self, name: str) -> NamedNode:
+        return getattr(self, name)
+
+
+DCTERMS, GEO, HK, OA, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, XSD = (
+    _Minted(n) for n in (namespaces.DCTERMS, namespaces.GEO, namespaces.HK, namespaces.OA, namespaces.PROV,
+                         namespaces.RDF, namespaces.RDFS, namespaces.SCHEMA, namespaces.SKOS, namespaces.TIME,
+                         namespaces.XSD))
 
 PRECISION = {"day": TIME.unitDay, "month": TIME.unitMonth, "year": TIME.unitYear}
 STATUS = {"proposed": HK.proposed, "agreed": HK.agreed, "implemented": HK.implemented, "broke-down": HK.brokeDown}
@@ -67,8 +95,13 @@ class Graph:
         self.triples.append(Triple(s, p, o))
 
 
+@lru_cache(maxsize=None)
+def _types_under(branch: str) -> dict[str, NamedNode]:
+    return index().types_under(BRANCHES[branch])
+
+
 def _type(located: Located, loc: tuple, branch: str, name: str) -> NamedNode:
-    allowed = index().types_under(BRANCHES[branch])
+    allowed = _types_under(branch)
     if name not in allowed:
         raise located.error(loc, f"unknown {branch} type {name!r}; one of: {', '.join(sorted(allowed))}")
     return allowed[name]
@@ -160,13 +193,30 @@ def compile_entities(path: Path, iris: Iris) -> EntitiesGraph:
     return EntitiesGraph(path, g.triples, registry, {p.id: list(p.partOf) for p in entities.places})
 
 
+class _Lines(Mapping):
+    """slug -> line of its definition, the line looked up only when asked for (an error): finding
+    lines means reading the file again with ruamel (kg.source.Located.line)."""
+
+    def __init__(self, located: Located, locs: dict[str, tuple]):
+        self._located, self._locs = located, locs
+
+    def __getitem__(self, slug: str) -> int | None:
+        return self._located.line(self._locs[slug])
+
+    def __iter__(self):
+        return iter(self._locs)
+
+    def __len__(self) -> int:
+        return len(self._locs)
+
+
 @dataclass
 class ArticleGraph:
     path: Path
     article_id: str
     triples: list[Triple]
     counts: dict
-    local_ids: dict  # article-local place and actor ids -> line
+    local_ids: Mapping  # article-local place and actor ids -> line
 
 
 class _ArticleCompiler:
@@ -185,6 +235,13 @@ class _ArticleCompiler:
     # --- evidence ------------------------------------------------------------------------------
 
     def span(self, loc: tuple, quote: str, whole_text: bool = False) -> Span:
+        lo, hi = (0, len(self.text)) if whole_text else (self.body_start, self.body_end)
+        hits = self.collapsed.find(quote, lo, hi)
+        if len(hits) == 1:
+            start, end = hits[0]
+            text = self.text
+            return Span(start, end, text[start:end], text[max(0, start - CONTEXT):start], text[end:end + CONTEXT])
+        # absent or ambiguous: kg.quotes.find, the reference, says so in its words
         try:
             if whole_text:
                 return find(self.text, quote, where="the article file")
@@ -195,24 +252,27 @@ class _ArticleCompiler:
     def evidence(self, subject: NamedNode, kind: str, slug: str, loc: tuple, quote: str, whole_text=False):
         span = self.span(loc, quote, whole_text)
         ev = self.iris.evidence(self.aid, kind, slug)
-        target, by_quote, by_position = (NamedNode(ev.value + f) for f in ("#target", "#quote", "#position"))
-        g = self.g
-        g.add(subject, HK.evidence, ev)
-        g.add(ev, RDF.type, OA.Annotation)
-        g.add(ev, OA.motivatedBy, OA.identifying if kind in ("mention", "metadata") else OA.describing)
-        g.add(ev, OA.hasBody, subject)
-        g.add(ev, OA.hasTarget, target)
-        g.add(target, RDF.type, OA.SpecificResource)
-        g.add(target, OA.hasSource, self.article)
-        g.add(target, OA.hasSelector, by_quote)
-        g.add(target, OA.hasSelector, by_position)
-        g.add(by_quote, RDF.type, OA.TextQuoteSelector)
-        g.add(by_quote, OA.exact, Literal(span.exact))
-        g.add(by_quote, OA.prefix, Literal(span.prefix))
-        g.add(by_quote, OA.suffix, Literal(span.suffix))
-        g.add(by_position, RDF.type, OA.TextPositionSelector)
-        g.add(by_position, OA.start, integer(span.start, XSD.nonNegativeInteger))
-        g.add(by_position, OA.end, integer(span.end, XSD.nonNegativeInteger))
+        base = ev.value
+        target, by_quote, by_position = NamedNode(base + "#target"), NamedNode(base + "#quote"), NamedNode(base + "#position")
+        T = Triple
+        self.g.triples += (  # the 15 triples of a W3C Web Annotation of a text span, in this order
+            T(subject, HK.evidence, ev),
+            T(ev, RDF.type, OA.Annotation),
+            T(ev, OA.motivatedBy, OA.identifying if kind in ("mention", "metadata") else OA.describing),
+            T(ev, OA.hasBody, subject),
+            T(ev, OA.hasTarget, target),
+            T(target, RDF.type, OA.SpecificResource),
+            T(target, OA.hasSource, self.article),
+            T(target, OA.hasSelector, by_quote),
+            T(target, OA.hasSelector, by_position),
+            T(by_quote, RDF.type, OA.TextQuoteSelector),
+            T(by_quote, OA.exact, Literal(span.exact)),
+            T(by_quote, OA.prefix, Literal(span.prefix)),
+            T(by_quote, OA.suffix, Literal(span.suffix)),
+            T(by_position, RDF.type, OA.TextPositionSelector),
+            T(by_position, OA.start, integer(span.start, XSD.nonNegativeInteger)),
+            T(by_position, OA.end, integer(span.end, XSD.nonNegativeInteger)),
+        )
 
     def fact(self, kind: str, slug: str, loc: tuple, quote: str, types, label: str | None) -> NamedNode:
         node = self.iris.fact(kind, self.aid, slug)
@@ -282,8 +342,8 @@ class _ArticleCompiler:
         counts = {"places": len(d.places), "actors": len(d.actors), "events": len(d.events),
                   "agreements": len(d.agreements), "casualties": len(d.casualties), "claims": len(d.claims),
                   "figures": sum(len(e.figures) for e in d.events)}
-        local_ids = {item.id: self.located.line((section, i)) for section in ("places", "actors")
-                     for i, item in enumerate(getattr(d, section))}
+        local_ids = _Lines(self.located, {item.id: (section, i) for section in ("places", "actors")
+                                          for i, item in enumerate(getattr(d, section))})
         return ArticleGraph(self.path, self.aid, self.g.triples, counts, local_ids)
 
     def unique_ids(self, section: str, items):
@@ -309,6 +369,7 @@ class _ArticleCompiler:
             raise self.err(("article", "body"), f"body: {e}") from None
         if self.body_end <= self.body_start:
             raise self.err(("article", "body", "end"), "body.end comes before body.start")
+        self.collapsed = _Collapsed(self.text)
 
     def metadata(self):
         meta, g, a = self.doc.article, self.g, self.article
@@ -505,6 +566,61 @@ class _ArticleCompiler:
                 if len(targets) > 1:
                     raise self.err(loc + ("about", j), f"{slug!r} names more than one thing; rename one")
                 g.add(node, HK.about, targets[0])
+
+
+_WHITE = re.compile(r"\s+")
+_LONG_WHITE = re.compile(r"\s{2,}")  # the runs that collapsing shortens (one space, newline or no-break
+                                      # space becomes one space: offsets do not move)
+
+
+class _Collapsed:
+    r"""An article's text with every run of white space written as one space, and the way back to
+    the text's own offsets. Finding `w1 w2 ...` in it finds exactly the matches of kg.quotes'
+    `w1\s+w2\s+...` in the text (the words hold no white space, and a run between two words is
+    always matched whole), without compiling a regular expression per quote (kg.quotes.find does,
+    and an article has a hundred quotes). tests/test_bench_smoke.py compares the two."""
+
+    def __init__(self, text: str):
+        self.collapsed = _WHITE.sub(" ", text)
+        self.starts: list[int] = []  # each run of 2+ white space characters: where it starts and ends
+        self.ends: list[int] = []  # in the text...
+        self.resume: list[int] = [0]  # ...the collapsed offset just after it...
+        self.shift: list[int] = [0]  # ...from which on, collapsed offset + shift = the text's offset
+        removed = 0
+        for m in _LONG_WHITE.finditer(text):
+            self.starts.append(m.start())
+            self.ends.append(m.end())
+            removed += m.end() - m.start() - 1
+            self.resume.append(m.end() - removed)
+            self.shift.append(removed)
+
+    def original(self, i: int) -> int:
+        return i + self.shift[bisect_right(self.resume, i) - 1]
+
+    def collapsed_offset(self, i: int) -> int:
+        """The first collapsed offset whose text offset is at or after i."""
+        j = bisect_right(self.ends, i)  # runs 0..j-1 end at or before i
+        if j < len(self.starts) and self.starts[j] < i:  # i is inside run j: skip its space
+            return self.starts[j] - self.shift[j] + 1
+        return i - self.shift[j]
+
+    def find(self, quote: str, lo: int, hi: int, most: int = 2) -> list[tuple[int, int]]:
+        """(start, end) in the text of the first `most` non-overlapping matches within [lo, hi)."""
+        needle = " ".join(quote.split())
+        if not needle:
+            return []
+        hits, n = [], len(needle)
+        pos, collapsed = self.collapsed_offset(lo), self.collapsed
+        while len(hits) < most:
+            k = collapsed.find(needle, pos)
+            if k < 0:
+                break
+            start, end = self.original(k), self.original(k + n - 1) + 1
+            if end > hi:
+                break
+            hits.append((start, end))
+            pos = k + n
+        return hits
 
 
 def _casualty_label(c: model.Casualty) -> str:

@@ -172,6 +172,22 @@ def stats_cmd(store):
     click.echo(f"{s['total']:>8}  quads in all")
 
 
+class Size(click.ParamType):
+    """A size in bytes: 1048576, 64k, 8M, 2G."""
+    name = "size"
+    UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().lower().removesuffix("b").removesuffix("i")
+        unit = text[-1:] if text[-1:] in "kmg" else ""
+        try:
+            return int(float(text[: len(text) - len(unit)]) * self.UNITS[unit])
+        except ValueError:
+            self.fail(f"{value!r} is not a size (e.g. 65536, 64k, 8M, 2G)", param, ctx)
+
+
 @main.command("serve")
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
@@ -181,13 +197,40 @@ def stats_cmd(store):
                    "https://w3id.org/homs-kg/).")
 @click.option("--load/--no-load", "load_seeds", default=True, show_default=True,
               help="Load seeds/ into the store first (idempotent).")
+@click.option("--query-timeout", envvar="KG_QUERY_TIMEOUT", default=30.0, show_default=True,
+              type=click.FloatRange(min=0.05), metavar="SECONDS",
+              help="Time limit of every query, SPARQL or canned ($KG_QUERY_TIMEOUT); past it the query is "
+                   "stopped and answered 503.")
+@click.option("--query-workers", envvar="KG_QUERY_WORKERS", default=None, type=click.IntRange(min=1),
+              help="Query worker processes ($KG_QUERY_WORKERS; default: cores + 1).")
+@click.option("--max-rows", envvar="KG_MAX_ROWS", default=10_000, show_default=True, type=click.IntRange(min=1),
+              help="Most solutions (or triples) in one answer; a cut answer says so ($KG_MAX_ROWS).")
+@click.option("--max-result-size", envvar="KG_MAX_RESULT_SIZE", default="32M", show_default=True, type=Size(),
+              help="Most bytes in one answer; a cut answer says so ($KG_MAX_RESULT_SIZE).")
+@click.option("--query-memory", envvar="KG_QUERY_MEMORY", default="4G", show_default=True, type=Size(),
+              help="Address-space cap of each query worker; 0 for none ($KG_QUERY_MEMORY).")
+@click.option("--max-body", envvar="KG_MAX_BODY", default="8M", show_default=True, type=Size(),
+              help="Largest request body (413 beyond; $KG_MAX_BODY).")
+@click.option("--max-url", envvar="KG_MAX_URL", default="32k", show_default=True, type=Size(),
+              help="Longest request path + query string (413 beyond; $KG_MAX_URL).")
+@click.option("--write-token", envvar="KG_WRITE_TOKEN", default=None,
+              help="Enable writes (SPARQL Update, Graph Store Protocol, POST /load) for requests bearing this "
+                   "token; off without it. Prefer $KG_WRITE_TOKEN: a command line is visible to other users.")
+@click.option("--isolation", type=click.Choice(["process", "thread"]), default="process", show_default=True,
+              help="Where queries run: worker processes that are killed at the time limit, or the server's "
+                   "own threads (no kill; for comparison only).")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
-def serve_cmd(store, host, port, base, load_seeds, log_level):
-    """Serve the graph over HTTP: SPARQL endpoint, canned queries, exports and linked-data pages."""
+def serve_cmd(store, host, port, base, load_seeds, query_timeout, query_workers, max_rows, max_result_size,
+              query_memory, max_body, max_url, write_token, isolation, log_level):
+    """Serve the graph over HTTP: SPARQL endpoint, canned queries, exports and linked-data pages.
+
+    Every query runs in a worker process under --query-timeout; the service is read-only unless
+    --write-token (or KG_WRITE_TOKEN) is given."""
     import uvicorn
 
     from api import create_app
+    from kg.executor import Limits, hold_store_lock
 
     iris = Iris(base)
     db = _open(store)
@@ -204,8 +247,30 @@ def serve_cmd(store, host, port, base, load_seeds, log_level):
         click.echo(f"loaded {len(report.articles)} article(s) into {store_path(store)}", err=True)
     elif not len(db):
         raise click.ClickException(f"the store at {store_path(store)} is empty: run `kg load`, or drop --no-load")
-    click.echo(f"serving {iris.base} at http://{host}:{port}/ (SPARQL: http://{host}:{port}/sparql)", err=True)
-    uvicorn.run(create_app(store=db, base=iris.base), host=host, port=port, log_level=log_level)
+    try:
+        limits = Limits(timeout=query_timeout, max_rows=max_rows, max_bytes=max_result_size, memory=query_memory)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    options = dict(base=iris.base, limits=limits, write_token=write_token or None, workers=query_workers,
+                   isolation="auto" if isolation == "process" else "thread", max_body=max_body, max_url=max_url)
+    lock = None
+    if write_token:
+        app = create_app(store=db, path=store_path(store), **options)  # writes go to this read-write store
+    else:
+        db.flush()
+        del db  # read-only from here on: the app opens the store read-only, and so do its workers;
+        try:
+            lock = hold_store_lock(store_path(store))  # and no other process may write it meanwhile
+        except OSError as e:
+            raise click.ClickException(str(e)) from None
+        app = create_app(store=store_path(store), **options)
+    click.echo(f"serving {iris.base} at http://{host}:{port}/ (SPARQL: http://{host}:{port}/sparql); "
+               f"query limit {query_timeout:g} s, {'writes need the token' if write_token else 'read-only'}", err=True)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level=log_level)
+    finally:
+        if lock is not None:
+            lock.close()
 
 
 @main.command("docs")

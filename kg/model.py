@@ -120,8 +120,8 @@ class Place(Strict):
     id: Slug
     type: Text
     label: Text
-    aliases: Names = []
-    partOf: Slugs = []
+    aliases: Names = Field(default_factory=list)
+    partOf: Slugs = Field(default_factory=list)
     coordinates: tuple[float, float] | None = None
     note: str | None = None
     quote: Text | None = None
@@ -139,16 +139,16 @@ class Actor(Strict):
     id: Slug
     type: Text
     label: Text
-    aliases: Names = []
-    memberOf: Slugs = []
+    aliases: Names = Field(default_factory=list)
+    memberOf: Slugs = Field(default_factory=list)
     basedIn: Slug | None = None
     note: str | None = None
     quote: Text | None = None
 
 
 class Entities(Strict):
-    places: list[Place] = []
-    actors: list[Actor] = []
+    places: list[Place] = Field(default_factory=list)
+    actors: list[Actor] = Field(default_factory=list)
 
 
 # --- article files -----------------------------------------------------------------------------
@@ -170,7 +170,7 @@ class ArticleMeta(Strict):
     body: Body
     headline: Meta  # value null when the page shows none
     publisher: Meta | None = None
-    authors: list[Meta] = []
+    authors: list[Meta] = Field(default_factory=list)
     published: Meta | None = None
     language: str = "en"
     original: Original | None = None
@@ -204,23 +204,23 @@ class Figure(Quantity):
     id: Slug
     of: Text
     quote: Text
-    reportedBy: Slugs = []
+    reportedBy: Slugs = Field(default_factory=list)
 
 
 class Roles(Strict):
     """The roles actors may play; each a list of actor ids."""
 
-    attacker: Slugs = []
-    target: Slugs = []
-    victim: Slugs = []
-    participant: Slugs = []
-    organiser: Slugs = []
-    speaker: Slugs = []
-    supporter: Slugs = []
-    party: Slugs = []
-    mediator: Slugs = []
-    guarantor: Slugs = []
-    escort: Slugs = []
+    attacker: Slugs = Field(default_factory=list)
+    target: Slugs = Field(default_factory=list)
+    victim: Slugs = Field(default_factory=list)
+    participant: Slugs = Field(default_factory=list)
+    organiser: Slugs = Field(default_factory=list)
+    speaker: Slugs = Field(default_factory=list)
+    supporter: Slugs = Field(default_factory=list)
+    party: Slugs = Field(default_factory=list)
+    mediator: Slugs = Field(default_factory=list)
+    guarantor: Slugs = Field(default_factory=list)
+    escort: Slugs = Field(default_factory=list)
 
 
 ROLES = tuple(Roles.model_fields)
@@ -232,12 +232,12 @@ class Event(Roles):
     label: Text
     quote: Text
     when: When | None = None
-    places: Slugs = []
-    reportedBy: Slugs = []
-    partOf: Slugs = []
-    after: Slugs = []
+    places: Slugs = Field(default_factory=list)
+    reportedBy: Slugs = Field(default_factory=list)
+    partOf: Slugs = Field(default_factory=list)
+    after: Slugs = Field(default_factory=list)
     modality: Literal["occurred", "ongoing", "planned", "predicted", "alleged", "denied", "habitual"] = "occurred"
-    figures: list[Figure] = []
+    figures: list[Figure] = Field(default_factory=list)
 
 
 class Term(Strict):
@@ -252,14 +252,14 @@ class Agreement(Strict):
     quote: Text
     status: Literal["proposed", "agreed", "implemented", "broke-down"]
     when: When | None = None
-    places: Slugs = []
-    parties: Slugs = []
-    mediators: Slugs = []
-    guarantors: Slugs = []
-    escorts: Slugs = []
-    terms: list[Term] = []
-    events: Slugs = []
-    reportedBy: Slugs = []
+    places: Slugs = Field(default_factory=list)
+    parties: Slugs = Field(default_factory=list)
+    mediators: Slugs = Field(default_factory=list)
+    guarantors: Slugs = Field(default_factory=list)
+    escorts: Slugs = Field(default_factory=list)
+    terms: list[Term] = Field(default_factory=list)
+    events: Slugs = Field(default_factory=list)
+    reportedBy: Slugs = Field(default_factory=list)
 
 
 VICTIMS = ("people", "civilians", "fighters", "rebels", "soldiers", "security-forces", "children", "women",
@@ -273,7 +273,7 @@ class Casualty(Quantity):
     quote: Text
     victims: Literal[VICTIMS]  # type: ignore[valid-type]
     outcome: Annotated[list[Literal[OUTCOMES]], BeforeValidator(_as_list), Field(min_length=1)]  # type: ignore[valid-type]
-    places: Slugs = []
+    places: Slugs = Field(default_factory=list)
     event: Slug | None = None
     when: When | None = None
     reportedBy: Annotated[list[Slug], BeforeValidator(_as_list), Field(min_length=1)]
@@ -284,16 +284,16 @@ class Claim(Strict):
     claimant: Slug
     summary: Text
     quote: Text
-    about: Slugs = []
+    about: Slugs = Field(default_factory=list)
     when: When | None = None
 
 
 class ArticleFile(Strict):
     article: ArticleMeta
-    places: list[Place] = []
-    actors: list[Actor] = []
-    mentions: list[Mention] = []
-    events: list[Event] = []
-    agreements: list[Agreement] = []
-    casualties: list[Casualty] = []
-    claims: list[Claim] = []
+    places: list[Place] = Field(default_factory=list)
+    actors: list[Actor] = Field(default_factory=list)
+    mentions: list[Mention] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    agreements: list[Agreement] = Field(default_factory=list)
+    casualties: list[Casualty] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list)

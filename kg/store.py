@@ -7,10 +7,18 @@ Queries see the union of all graphs as their default graph."""
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
+import multiprocessing.pool
 import os
+import tempfile
+import time
+from collections import deque
+from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store, Triple, serialize
 
@@ -18,7 +26,7 @@ from kg.build import ArticleGraph, EntitiesGraph, compile_article, compile_entit
 from kg.errors import AnnotationError
 from kg.namespaces import Iris
 from kg.ontology import ontology_triples
-from kg.reasoning import closure, inferred
+from kg.reasoning import Reasoner
 
 DEFAULT_STORE = "kg-store"
 ENTITIES_FILE = "entities.yaml"
@@ -76,28 +84,53 @@ class Compiled:
     articles: list[ArticleGraph] = field(default_factory=list)
 
 
+def compile_stream(paths: Iterable[str | os.PathLike], iris: Iris,
+                   progress: Callable[[Path], None] | None = None) -> tuple[EntitiesGraph, Iterator[ArticleGraph]]:
+    """The entities of a load, and its articles compiled one at a time (so a load need not hold them
+    all). The iterator raises the first AnnotationError, including the checks across files."""
+    entities_file, article_files = annotation_files(paths)
+    entities = compile_entities(entities_file, iris)
+
+    def articles() -> Iterator[ArticleGraph]:
+        check = _AcrossFiles(article_files, entities, iris)
+        for n, f in enumerate(article_files):
+            if progress:
+                progress(f)
+            article = compile_article(f, entities, iris)
+            check(n, article.article_id, article.local_ids)
+            yield article
+
+    return entities, articles()
+
+
+class _AcrossFiles:
+    """The checks between the files of a load: article ids and article-local place and actor ids
+    are unique. Holds ids and file numbers only, not graphs."""
+
+    def __init__(self, files: list[Path], entities: EntitiesGraph, iris: Iris):
+        self.files, self.entities, self.iris = files, entities, iris
+        self.seen: dict[str, int] = {}  # article id -> number of its file
+        self.local_ids: dict[str, int] = {}
+
+    def __call__(self, n: int, article_id: str, local_ids: Iterable[str]):
+        f = self.files[n]
+        if article_id in self.seen:
+            raise AnnotationError(f, 2, f"article id {article_id!r} is also used by {self.files[self.seen[article_id]]}")
+        self.seen[article_id] = n
+        # an article-local place or actor id mints a global IRI: two articles may not both define it
+        for slug in local_ids:
+            if slug in self.local_ids:
+                lines = local_ids if isinstance(local_ids, Mapping) else compile_article(f, self.entities, self.iris).local_ids
+                raise AnnotationError(f, lines[slug], f"id {slug!r} is also defined in {self.files[self.local_ids[slug]].name}; "
+                                      "move it to entities.yaml and reference it from both")
+            self.local_ids[slug] = n
+
+
 def compile_files(paths: Iterable[str | os.PathLike], iris: Iris,
                   progress: Callable[[Path], None] | None = None) -> Compiled:
     """Check and compile every file of a load. Raises the first AnnotationError; writes nothing."""
-    entities_file, article_files = annotation_files(paths)
-    compiled = Compiled(compile_entities(entities_file, iris))
-    seen: dict[str, Path] = {}
-    local_ids: dict[str, Path] = {}
-    for f in article_files:
-        if progress:
-            progress(f)
-        article = compile_article(f, compiled.entities, iris)
-        if article.article_id in seen:
-            raise AnnotationError(f, 2, f"article id {article.article_id!r} is also used by {seen[article.article_id]}")
-        seen[article.article_id] = f
-        # an article-local place or actor id mints a global IRI: two articles may not both define it
-        for slug, line in article.local_ids.items():
-            if slug in local_ids:
-                raise AnnotationError(f, line, f"id {slug!r} is also defined in {local_ids[slug].name}; "
-                                      "move it to entities.yaml and reference it from both")
-            local_ids[slug] = f
-        compiled.articles.append(article)
-    return compiled
+    entities, articles = compile_stream(paths, iris, progress)
+    return Compiled(entities, list(articles))
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -106,12 +139,14 @@ def compile_files(paths: Iterable[str | os.PathLike], iris: Iris,
 def replace_graphs(store: Store, graphs: dict[NamedNode, Iterable[Triple]]) -> None:
     """Replace each named graph by its new triples, all in ONE transaction: a concurrent reader or a
     crash sees every graph wholly old or wholly new. (A SPARQL update request is one transaction.)"""
-    parts = [f"DROP SILENT GRAPH <{g.value}> ;" for g in graphs]
-    body = []
-    for g, triples in graphs.items():
-        nt = serialize(list(triples), format=RdfFormat.N_TRIPLES).decode("utf-8")
-        if nt:
-            body.append(f"GRAPH <{g.value}> {{\n{nt}}}")
+    _replace_graphs_nt(store, [(g, serialize(list(triples), format=RdfFormat.N_TRIPLES).decode("utf-8"))
+                               for g, triples in graphs.items()])
+
+
+def _replace_graphs_nt(store: Store, graphs: list[tuple[NamedNode, str]]) -> None:
+    """replace_graphs with each graph's triples already written as N-Triples."""
+    parts = [f"DROP SILENT GRAPH <{g.value}> ;" for g, _ in graphs]
+    body = [f"GRAPH <{g.value}> {{\n{nt}}}" for g, nt in graphs if nt]
     if body:
         parts.append("INSERT DATA {\n" + "\n".join(body) + "\n}")
     store.update("\n".join(parts))
@@ -121,56 +156,228 @@ def graph_triples(store: Store, graph: NamedNode) -> set[Triple]:
     return {q.triple for q in store.quads_for_pattern(None, None, None, graph)}
 
 
+def is_empty(store: Store) -> bool:
+    return next(iter(store.quads_for_pattern(None, None, None, None)), None) is None
+
+
 @dataclass
 class LoadReport:
     articles: list[str]
     triples: dict  # graph IRI -> triples written
     reinferred: list[str]
+    bulk: bool = False  # True when the articles went in by the bulk path (a first load into an empty store)
+    seconds: dict = field(default_factory=dict)  # wall time of each step: compile, write, reinfer
 
 
 def load(store: Store, paths: Iterable[str | os.PathLike], iris: Iris | None = None,
-         progress: Callable[[Path], None] | None = None) -> LoadReport:
+         progress: Callable[[Path], None] | None = None, bulk: bool | None = None,
+         workers: int | None = None) -> LoadReport:
     """Check every file, then write: ontology, entities, and each article with its inferences.
 
     Nothing is written unless every file compiles. Each article's graph and its inferred graph are
-    replaced in one transaction, so loading twice gives the same graph and a reload is atomic."""
+    replaced in one transaction, so loading twice gives the same graph and a reload is atomic.
+
+    The load streams: each article is compiled, its inferences derived (kg.reasoning.Reasoner) and
+    its quads spooled to a temporary file, one article at a time, so memory does not grow with the
+    corpus. Once every file has compiled, the spool is written: into a store that was empty (a
+    first load of BULK_FROM files or more, or of any size with bulk=True) by one Store.bulk_load,
+    several times faster than transactions but not atomic (a reader during a first load sees
+    articles arrive; a crash leaves a partial store: load again); otherwise (a store that holds
+    data, a small load, or bulk=False) by one SPARQL update per article, as replace_graphs.
+
+    Large loads compile in `workers` processes (default: one per CPU, for 200 files or more); the
+    files are still checked, reported and written in order, and the first error is the same."""
     iris = iris or Iris()
-    compiled = compile_files(paths, iris, progress)
-    written: dict[str, int] = {}
+    clock = time.perf_counter()
+    entities_file, article_files = annotation_files(paths)
+    with _gc_frozen(), _pool(entities_file, iris, len(article_files), workers) as pool:
+        entities = compile_entities(entities_file, iris)  # meanwhile the workers start
+        entity_triples = set(entities.triples)
+        reasoner = Reasoner(entity_triples)
+        if bulk is None:
+            bulk = len(article_files) >= BULK_FROM
+        use_bulk = bulk and is_empty(store)
+        written: dict[str, int] = {}
+        loaded: list[str] = []
+        # the spool is an unnamed temporary file: the system frees it even if the load is killed
+        with tempfile.TemporaryFile(prefix="kg-load-") as spool:
+            records = []  # transactional path: (article id, bytes of its graph, bytes of its inferred graph)
+            if use_bulk:  # an empty store: the entities go in with the articles
+                for g, triples in ((iris.graph("entities"), entities.triples),
+                                   (iris.inferred_graph("entities"), reasoner.base - entity_triples)):
+                    nt = serialize(list(triples), format=RdfFormat.N_TRIPLES)
+                    spool.write(nt.replace(b" .\n", f" <{g.value}> .\n".encode()))
+            # raises on the first bad file, before anything is written
+            for aid, n_asserted, n_inferred, asserted_nt, inferred_nt in _compiled(
+                    article_files, entities, reasoner, iris, progress, pool, use_bulk):
+                graph, inf = iris.graph(aid), iris.inferred_graph(aid)
+                spool.write(asserted_nt)
+                spool.write(inferred_nt)
+                if not use_bulk:
+                    records.append((aid, len(asserted_nt), len(inferred_nt)))
+                written[graph.value] = n_asserted
+                written[inf.value] = n_inferred
+                loaded.append(aid)
+            if pool is not None:
+                pool.terminate()  # done: free the workers' memory before writing
 
-    ontology_graph = iris.graph("ontology")
-    onto = list(ontology_triples())
-    replace_graphs(store, {ontology_graph: onto})  # small; its blank nodes make a diff pointless
-    written[ontology_graph.value] = len(onto)
+            seconds = {"compile": time.perf_counter() - clock}
+            clock = time.perf_counter()
+            ontology_graph = iris.graph("ontology")
+            onto = list(ontology_triples())
+            replace_graphs(store, {ontology_graph: onto})  # small; its blank nodes make a diff pointless
+            written[ontology_graph.value] = len(onto)
 
-    entities_graph, entities_inferred = iris.graph("entities"), iris.inferred_graph("entities")
-    entity_triples = set(compiled.entities.triples)
-    entity_closure = closure(entity_triples)
-    entities_changed = graph_triples(store, entities_graph) != entity_triples
-    if entities_changed:
-        replace_graphs(store, {entities_graph: entity_triples,
-                               entities_inferred: entity_closure - entity_triples})
-    written[entities_graph.value] = len(entity_triples)
+            entities_graph, entities_inferred = iris.graph("entities"), iris.inferred_graph("entities")
+            entities_changed = use_bulk or graph_triples(store, entities_graph) != entity_triples
+            if entities_changed and not use_bulk:
+                replace_graphs(store, {entities_graph: entity_triples,
+                                       entities_inferred: reasoner.base - entity_triples})
+            written[entities_graph.value] = len(entity_triples)
 
-    loaded = set()
-    for article in compiled.articles:
-        graph, inf = iris.graph(article.article_id), iris.inferred_graph(article.article_id)
-        extra = inferred(article.triples, entity_triples, entity_closure)
-        replace_graphs(store, {graph: article.triples, inf: extra})
-        written[graph.value] = len(article.triples)
-        written[inf.value] = len(extra)
-        loaded.add(article.article_id)
+            spool.seek(0)
+            if use_bulk:  # lenient: the spool was written by Oxigraph's serializer from checked terms
+                store.bulk_load(spool, RdfFormat.N_QUADS, lenient=True)
+            else:
+                for aid, n_asserted, n_inferred in records:
+                    asserted_nt = spool.read(n_asserted).decode("utf-8")
+                    inferred_nt = spool.read(n_inferred).decode("utf-8")
+                    _replace_graphs_nt(store, [(iris.graph(aid), asserted_nt),
+                                               (iris.inferred_graph(aid), inferred_nt)])
 
-    # Articles already in the store but not in this load: their inferences depend on the entities.
-    reinferred = []
-    if entities_changed:
-        for article_id in article_ids(store, iris):
-            if article_id not in loaded:
-                graph = iris.graph(article_id)
-                extra = inferred(graph_triples(store, graph), entity_triples, entity_closure)
-                replace_graphs(store, {iris.inferred_graph(article_id): extra})
-                reinferred.append(article_id)
-    return LoadReport(sorted(loaded), written, reinferred)
+        seconds["write"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        # Articles already in the store but not in this load: their inferences depend on the entities.
+        reinferred = []
+        if entities_changed and not use_bulk:
+            done = set(loaded)
+            for article_id in article_ids(store, iris):
+                if article_id not in done:
+                    graph = iris.graph(article_id)
+                    extra = reasoner.inferred(graph_triples(store, graph))
+                    replace_graphs(store, {iris.inferred_graph(article_id): extra})
+                    reinferred.append(article_id)
+        seconds["reinfer"] = time.perf_counter() - clock
+    return LoadReport(sorted(set(loaded)), written, reinferred, use_bulk, seconds)
+
+
+# --- compiling for a load: one article at a time, in this process or in workers ------------------
+
+BULK_FROM = 100  # files: a first load of fewer takes the transactional path (it is quick anyway)
+PARALLEL_FROM = 200  # files; below this, starting worker processes costs more than it saves
+
+# (article id, triples asserted, triples inferred, N-Triples or N-Quads of both): what a load keeps of an article
+Out = tuple[str, int, int, bytes, bytes]
+
+
+def _article_out(path: Path, entities: EntitiesGraph, reasoner: Reasoner, iris: Iris,
+                 as_quads: bool) -> tuple[ArticleGraph, Out]:
+    article = compile_article(path, entities, iris)
+    extra = reasoner.inferred(article.triples)
+    asserted_nt = serialize(article.triples, format=RdfFormat.N_TRIPLES)
+    inferred_nt = serialize(list(extra), format=RdfFormat.N_TRIPLES)
+    if as_quads:  # N-Triples lines -> N-Quads lines (literals never hold a raw newline)
+        aid = article.article_id
+        asserted_nt = asserted_nt.replace(b" .\n", f" <{iris.graph(aid).value}> .\n".encode())
+        inferred_nt = inferred_nt.replace(b" .\n", f" <{iris.inferred_graph(aid).value}> .\n".encode())
+    return article, (article.article_id, len(article.triples), len(extra), asserted_nt, inferred_nt)
+
+
+@contextmanager
+def _pool(entities_file: Path, iris: Iris, files: int, workers: int | None):
+    """Worker processes for a large load (None for a small one, or workers=1)."""
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4) if files >= PARALLEL_FROM else 1
+    if workers <= 1:
+        yield None
+        return
+    ctx = multiprocessing.get_context("spawn")  # not fork: the parent may hold a store's threads
+    with ctx.Pool(workers, initializer=_worker_init, initargs=(entities_file, iris.base)) as pool:
+        yield _Workers(pool, workers)
+
+
+@dataclass
+class _Workers:
+    pool: multiprocessing.pool.Pool
+    size: int
+
+    def terminate(self):
+        self.pool.terminate()
+
+
+CHUNK = 4  # files per task sent to a worker
+WINDOW = 4  # tasks in flight per worker: results wait in the parent's memory, so keep them few
+
+
+def _compiled(files: list[Path], entities: EntitiesGraph, reasoner: Reasoner, iris: Iris,
+              progress: Callable[[Path], None] | None, pool, as_quads: bool) -> Iterator[Out]:
+    check = _AcrossFiles(files, entities, iris)
+    if pool is None:
+        for n, f in enumerate(files):
+            if progress:
+                progress(f)
+            article, out = _article_out(f, entities, reasoner, iris, as_quads)
+            check(n, article.article_id, article.local_ids)
+            yield out
+        return
+    chunks = iter([files[k:k + CHUNK] for k in range(0, len(files), CHUNK)])
+    pending: deque = deque()
+
+    def submit():
+        chunk = next(chunks, None)
+        if chunk is not None:
+            pending.append((chunk, pool.pool.apply_async(_worker_compile, (chunk, as_quads))))
+
+    for _ in range(WINDOW * pool.size):
+        submit()
+    n = 0
+    while pending:
+        chunk, task = pending.popleft()
+        results = task.get()
+        submit()
+        for f, result in zip(chunk, results):
+            if progress:
+                progress(f)
+            if result[0] == "error":
+                raise AnnotationError(*result[1:])
+            _, out, local_ids = result
+            check(n, out[0], local_ids)
+            n += 1
+            yield out
+
+
+_worker: dict = {}
+
+
+def _worker_init(entities_path: Path, base: str):
+    iris = Iris(base)
+    entities = compile_entities(entities_path, iris)
+    _worker.update(iris=iris, entities=entities, reasoner=Reasoner(entities.triples))
+    gc.freeze()  # the entities and their closure live as long as the worker: keep them out of GC
+
+
+def _worker_compile(paths: list[Path], as_quads: bool) -> list[tuple]:
+    results = []
+    for path in paths:
+        try:
+            article, out = _article_out(path, _worker["entities"], _worker["reasoner"], _worker["iris"], as_quads)
+        except AnnotationError as e:  # sent back as data: the parent raises it in file order
+            results.append(("error", e.path, e.line, e.problem))
+            break
+        results.append(("ok", out, list(article.local_ids)))
+    return results
+
+
+@contextmanager
+def _gc_frozen():
+    """A load allocates millions of short-lived objects while it holds a large, long-lived closure
+    of the entities; the cyclic GC would walk that closure again and again (a third of the time).
+    Freeze what exists now; thaw it at the end."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def article_ids(store: Store, iris: Iris) -> list[str]:

@@ -1,0 +1,152 @@
+"""Each canned query's latency in process, on the on-disk store and on an in-memory copy of it.
+
+    python -m bench.queries bench/out/work-corpus-1k bench/out/work-corpus-10k [--budget 5] [--json FILE]
+
+A WORK folder is what bench.load leaves: `store-ours` (the on-disk store our loader built) and
+`ours.nq` (its quads, from which the in-memory Store is bulk-loaded). Every query runs through
+kg.queries.run, as the API and the CLI run it (parameters resolved and bound as RDF terms), and its
+rows are read to the end. Each (query, parameters) runs once to warm up, then until `--budget`
+seconds or `--max-runs` runs have passed (at least `--min-runs`); we report the median and p95.
+
+The parameters are the same at every size: the generator's world (places, actors) does not depend
+on the number of articles, and article i is the same article in every corpus."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from pyoxigraph import NamedNode, RdfFormat, Store, Variable
+
+from bench.generate import SEED, SENTINEL, build_world, corpus_meta
+from kg.namespaces import SPARQL_PREFIXES, Iris
+from kg.queries import catalogue, run
+
+
+def cases(store: Store, iris: Iris, seed: int = SEED, world_name: str = "full") -> list[tuple[str, str, dict]]:
+    """(label, canned query, parameters): every canned query, the place ones at several scales."""
+    world = build_world(seed, world_name)
+    # the busiest neighbourhood of Homs in the generator's skew, and its district
+    homs_hoods = [(w, n) for w, n in zip(world.place_weights, world.neighbourhoods)
+                  if any(d.id == n.parent and d.parent == "homs" for d in world.districts)]
+    hood = max(homs_hoods, key=lambda x: x[0])[1]
+    first = next(iter(store.query(SPARQL_PREFIXES + """
+        SELECT ?event ?agreement WHERE {
+          ?article dcterms:identifier ?id FILTER(STRSTARTS(?id, "s000000-"))
+          ?event prov:wasDerivedFrom ?article ; a hk:Event .
+          OPTIONAL { ?agreement prov:wasDerivedFrom ?article ; a hk:Agreement }
+        } ORDER BY ?event LIMIT 1""", use_default_graph_as_union=True)))
+    event = first["event"].value
+    fact = first["agreement"].value if first["agreement"] else event
+    return [
+        ("ceasefires (city: homs)", "ceasefires", {"place": "homs"}),
+        (f"ceasefires (neighbourhood: {hood.id})", "ceasefires", {"place": hood.id}),
+        (f"ceasefires (sentinel: {SENTINEL}, same truces at every size)", "ceasefires", {"place": SENTINEL}),
+        ("ceasefires (governorate: homs-governorate)", "ceasefires", {"place": "homs-governorate"}),
+        ("agreements (all)", "agreements", {}),
+        ("events_in_place (homs, one month)", "events_in_place", {"place": "homs", "from": "2014-05-01", "to": "2014-05-31"}),
+        (f"timeline ({hood.id})", "timeline", {"place": hood.id}),
+        (f"casualties_in_place ({hood.id})", "casualties_in_place", {"place": hood.id}),
+        ("casualties_of_event (article 0)", "casualties_of_event", {"event": event}),
+        ("conflicting_figures (all)", "conflicting_figures", {}),
+        ("event_actors (article 0)", "event_actors", {"event": event}),
+        (f"entity ({hood.id})", "entity", {"entity": iris.place(hood.id).value}),
+        ("sources (article 0)", "sources", {"fact": fact}),
+        ("places (all)", "places", {}),
+        ("actors (all)", "actors", {}),
+    ]
+
+
+def time_query(store: Store, name: str, params: dict, budget: float, min_runs: int, max_runs: int) -> dict:
+    q = catalogue()[name]
+    iris = Iris()
+
+    def once() -> tuple[float, int]:
+        t0 = time.perf_counter()
+        rows = sum(1 for _ in run(store, q, params, iris))
+        return time.perf_counter() - t0, rows
+
+    first, rows = once()  # warm-up (also tells how long one run takes)
+    times, spent = [], 0.0
+    while len(times) < max_runs and (len(times) < min_runs or spent < budget):
+        t, _ = once()
+        times.append(t)
+        spent += t
+    times.sort()
+    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    return {"median_ms": round(statistics.median(times) * 1000, 2), "p95_ms": round(p95 * 1000, 2),
+            "runs": len(times), "rows": rows, "first_ms": round(first * 1000, 2)}
+
+
+def bench(work: Path, budget: float = 5.0, min_runs: int = 3, max_runs: int = 50, memory: bool = True,
+          log=print) -> dict:
+    iris = Iris()
+    disk = Store.read_only(str(work / "store-ours"))
+    stores = {"disk": disk}
+    if memory:
+        t0 = time.perf_counter()
+        mem = Store()
+        nq = work / "ours.nq"
+        if nq.exists():
+            mem.bulk_load(path=str(nq), format=RdfFormat.N_QUADS, lenient=True)
+        else:
+            mem.bulk_extend(disk)
+        stores["memory"] = mem
+        log(f"  in-memory copy: {len(mem):,} quads in {time.perf_counter() - t0:.1f} s")
+    out = {"work": str(work), "quads": len(disk), "queries": {}}
+    meta = corpus_meta(work)
+    for label, name, params in cases(disk, iris, meta["seed"], meta["world"]):
+        out["queries"][label] = row = {}
+        for kind, store in stores.items():
+            row[kind] = time_query(store, name, params, budget, min_runs, max_runs)
+        log(f"  {label:<52} " + "  ".join(f"{k}: {v['median_ms']:>9.2f} ms (p95 {v['p95_ms']:.2f}, {v['rows']} rows)"
+                                           for k, v in row.items()))
+    return out
+
+
+def table(results: list[dict]) -> str:
+    """Markdown: one row per query, median (p95) per size and store, then growth against the smallest."""
+    sizes = [f"{r['quads']:,} quads" for r in results]
+    head = "| query | " + " | ".join(f"disk {s} | memory {s}" for s in sizes)
+    if len(results) > 1:
+        head += " | " + " | ".join(f"disk ×, {s}" for s in sizes[1:])
+    head += " |"
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for label in results[0]["queries"]:
+        cells = []
+        for r in results:
+            for kind in ("disk", "memory"):
+                m = r["queries"].get(label, {}).get(kind)
+                cells.append(f"{m['median_ms']:.1f} ({m['p95_ms']:.1f}) ms, {m['rows']} rows" if m else "—")
+        base = results[0]["queries"][label]["disk"]["median_ms"]
+        for r in results[1:]:
+            cells.append(f"{r['queries'][label]['disk']['median_ms'] / base:.1f}×" if base else "—")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("work", type=Path, nargs="+", help="work folders of bench.load (smallest first)")
+    ap.add_argument("--budget", type=float, default=5.0, help="seconds per query and store (default 5)")
+    ap.add_argument("--min-runs", type=int, default=3)
+    ap.add_argument("--max-runs", type=int, default=50)
+    ap.add_argument("--no-memory", action="store_true", help="on-disk store only")
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args(argv)
+    results = []
+    for work in args.work:
+        print(f"{work}:", file=sys.stderr)
+        results.append(bench(work, args.budget, args.min_runs, args.max_runs, not args.no_memory,
+                             log=lambda s: print(s, file=sys.stderr)))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""Whole answers to queries: evaluated, capped and serialised to bytes in one go.
+
+These are the jobs the service hands to kg.executor (each runs as `fn(ctx, *args)`, in a worker
+process on the real server), so a result is complete before a response starts: a query stopped by
+the time limit leaves nothing half-sent. Nothing here knows HTTP beyond an Accept header and a URL.
+
+Caps (`ctx.limits`): at most `max_rows` solutions or triples and `max_bytes` of serialised answer.
+An answer cut by a cap is still a whole, valid document, and says so: `Answer.truncated` (the
+service turns it into the `KG-Truncated` header, and canned queries' JSON into `truncated` and a
+`next` page)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyoxigraph import (BlankNode, Literal, NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions,
+                        QueryTriples, Triple, Variable, parse_query_results)
+
+from kg import queries as canned
+from kg import sparql
+from kg.executor import Context
+from kg.formats import negotiate, rdf_format
+from kg.namespaces import Iris
+
+HTML = "text/html"
+JSON, CSV = "application/json", "text/csv"
+TABLE_MEDIA = {"json": JSON, "csv": CSV}
+HTML_ROWS = 1000  # rows an HTML results page shows
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
+
+
+class NotAcceptable(Exception):
+    """Nothing the client accepts can be offered (a 406)."""
+
+    def __init__(self, accept: str | None, offered: list[str]):
+        super().__init__(f"cannot answer in {accept!r}; this resource is available as: {', '.join(offered)}")
+        self.accept, self.offered = accept, offered
+
+    def __reduce__(self):
+        return NotAcceptable, (self.accept, self.offered)
+
+
+@dataclass
+class Answer:
+    """A complete answer: its bytes and media type, or (for a browser) what the HTML page shows."""
+    body: bytes = b""
+    media_type: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    truncated: str | None = None  # None, or why the answer was cut: "max-rows=N" / "max-bytes=N"
+    rows: int = 0  # solutions or triples in the answer
+    html: dict[str, Any] | None = None
+
+
+def choose(accept: str | None, offered: list[str]) -> str:
+    media = negotiate(accept, offered)
+    if media is None:
+        raise NotAcceptable(accept, offered)
+    return media
+
+
+# --- SPARQL protocol queries ---------------------------------------------------------------------------
+
+
+def sparql_query(ctx: Context, query: str, dataset: sparql.Dataset, base: str | None,
+                 accept: str | None, html: bool = True) -> Answer:
+    """Run `query` and write its result in the format `accept` ranks highest (HTML too, when `html`).
+    Raises SyntaxError, sparql.SparqlError, NotAcceptable, or QueryTimeout (ctx.check)."""
+    result = sparql.execute(ctx.store, query, dataset, base_iri=base)
+    offered = sparql.offered(result)
+    media = choose(accept, [*offered, HTML] if html else list(offered))
+    if media == HTML:
+        return Answer(html=html_context(ctx, query, result))
+    fmt = offered[media]
+    answer = Answer(media_type=sparql.media_type(fmt), headers={"Vary": "Accept"})
+    if isinstance(result, QueryBoolean):
+        answer.body = result.serialize(format=fmt)
+    elif isinstance(result, QuerySolutions):
+        names = [v.value for v in result.variables]
+        rows, answer.truncated = take(ctx, result, ctx.limits.max_rows)
+        answer.body, answer.rows, cut = fit(ctx, rows, lambda part: solutions_bytes(names, part, fmt))
+        answer.truncated = cut or answer.truncated
+    else:
+        triples, answer.truncated = take(ctx, result, ctx.limits.max_rows)
+        answer.body, answer.rows, cut = fit(ctx, triples, lambda part: sparql.write_triples(part, fmt))
+        answer.truncated = cut or answer.truncated
+    return answer
+
+
+def html_context(ctx: Context, query: str, result) -> dict:
+    """What api/templates/sparql.html shows of a result (its first HTML_ROWS rows)."""
+    context: dict[str, Any] = {"query": query, "form": sparql.form(result)}
+    if isinstance(result, QueryBoolean):
+        context["boolean"] = bool(result)
+    elif isinstance(result, QueryTriples):
+        triples, context["truncated"] = take(ctx, result, ctx.limits.max_rows)
+        context["turtle"] = sparql.write_triples(triples, sparql.GRAPH_MEDIA["text/turtle"]).decode("utf-8")
+    else:
+        columns = [v.value for v in result.variables]
+        rows, truncated = take(ctx, result, min(HTML_ROWS, ctx.limits.max_rows))
+        context.update(columns=columns, rows=[list(r) for r in rows], truncated=bool(truncated))
+    return context
+
+
+# --- canned queries ----------------------------------------------------------------------------------
+
+
+def canned_query(ctx: Context, query: canned.CannedQuery, values: dict, base: str, limit: int, offset: int,
+                 url: str, suffix: str | None, accept: str | None) -> Answer:
+    """One page of a canned query (SELECT: JSON or CSV; CONSTRUCT/DESCRIBE: RDF), parameters bound as
+    RDF terms. Raises canned.UnknownName / QueryError, NotAcceptable, QueryTimeout."""
+    iris = Iris(base)
+    if query.form in ("CONSTRUCT", "DESCRIBE"):
+        fmt = rdf_format(suffix) if suffix else sparql.GRAPH_MEDIA[choose(accept, list(sparql.GRAPH_MEDIA))]
+        result = canned.run(ctx.store, query, values, iris)
+        triples, truncated = take(ctx, result, ctx.limits.max_rows)
+        body, n, cut = fit(ctx, triples, lambda part: sparql.write_triples(part, fmt))
+        return Answer(body, sparql.media_type(fmt), {"Vary": "Accept"}, cut or truncated, n)
+    media = TABLE_MEDIA[suffix] if suffix else choose(accept, [JSON, CSV])
+    bound = canned.bindings(ctx.store, iris, query, values)  # UnknownName -> 404 with candidates
+    result = ctx.store.query(query.sparql, use_default_graph_as_union=True, substitutions=bound)
+    page = min(limit, ctx.limits.max_rows)
+    columns, table = sparql.rows(result, offset, offset + page + 1)
+    more = len(table) > page
+    table = table[:page]
+    parameters = {v.value: sparql.plain(t) for v, t in bound.items()}
+
+    def page_of(part: list) -> tuple[bytes, str | None, str | None]:
+        """The page holding `part` (a prefix of the table): its bytes, next URL and truncation."""
+        cut = len(part) < len(table)
+        next_url = _with_offset(url, offset + len(part)) if more or cut else None
+        truncated = (f"max-bytes={ctx.limits.max_bytes}" if cut else
+                     f"max-rows={ctx.limits.max_rows}" if limit > page and more else None)
+        if media == CSV:
+            return sparql.to_csv(columns, part), next_url, truncated
+        return json.dumps({"query": query.name, "parameters": parameters, "columns": columns, "rows": part,
+                           "limit": limit, "offset": offset, "next": next_url, "truncated": truncated},
+                          ensure_ascii=False, separators=(",", ":")).encode("utf-8"), next_url, truncated
+
+    body, n, _ = fit(ctx, table, lambda part: page_of(part)[0])
+    _, next_url, truncated = page_of(table[:n])
+    headers = {"Vary": "Accept", **({"Link": f'<{next_url}>; rel="next"'} if next_url else {})}
+    return Answer(body, "text/csv; charset=utf-8" if media == CSV else JSON, headers, truncated, n)
+
+
+def _with_offset(url: str, offset: int) -> str:
+    from starlette.datastructures import URL
+
+    return str(URL(url).include_query_params(offset=offset))
+
+
+# --- taking rows and fitting them in the byte cap ------------------------------------------------------
+
+
+def take(ctx: Context, result, cap: int) -> tuple[list, str | None]:
+    """At most `cap` items of a lazy result (solutions as tuples of terms, or triples), checking the
+    deadline as it goes; and "max-rows=cap" when there were more."""
+    items = []
+    names = [Variable(v.value) for v in result.variables] if isinstance(result, QuerySolutions) else None
+    for i, item in enumerate(result):
+        if i >= cap:
+            return items, f"max-rows={cap}"
+        if i % 256 == 0:
+            ctx.check()
+        items.append(tuple(item[v] for v in names) if names is not None else item)
+    return items, None
+
+
+def fit(ctx: Context, items: list, write) -> tuple[bytes, int, str | None]:
+    """write(items) if it fits in max_bytes; else write() of the longest prefix that does (found by
+    shrinking), with "max-bytes=N"."""
+    cap = ctx.limits.max_bytes
+    body = write(items)
+    if len(body) <= cap:
+        return body, len(items), None
+    n = len(items)
+    while n > 0 and len(body) > cap:
+        ctx.check()
+        n = min(n - 1, int(n * cap / len(body) * 0.95))
+        body = write(items[:max(n, 0)])
+    return body, max(n, 0), f"max-bytes={cap}"
+
+
+# --- SELECT results in any format, from a list of rows ---------------------------------------------------
+
+
+def json_term(term) -> dict:
+    """A term as in the SPARQL 1.1 Query Results JSON Format (with RDF 1.2's triple terms and
+    directional literals, as pyoxigraph writes them)."""
+    if isinstance(term, NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+            if term.direction is not None:
+                out["its:dir"] = str(term.direction)
+        elif term.datatype.value not in (_XSD_STRING, _LANG_STRING, _DIR_LANG_STRING):
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, Triple):
+        return {"type": "triple", "value": {"subject": json_term(term.subject), "predicate": json_term(term.predicate),
+                                            "object": json_term(term.object)}}
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def solutions_bytes(names: list[str], rows: list[tuple], fmt: QueryResultsFormat) -> bytes:
+    """SELECT results in `fmt`: written as JSON here, and through pyoxigraph's writers for the rest."""
+    doc = {"head": {"vars": names},
+           "results": {"bindings": [{n: json_term(t) for n, t in zip(names, row) if t is not None} for row in rows]}}
+    data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if fmt == QueryResultsFormat.JSON:
+        return data
+    return parse_query_results(data, format=QueryResultsFormat.JSON).serialize(format=fmt)
