@@ -355,6 +355,8 @@ class _ArticleCompiler:
 
     def read_text(self):
         meta = self.doc.article
+        if Path(meta.text).name != meta.text or meta.text in (".", ".."):
+            raise self.err(("article", "text"), f"article text {meta.text!r} must be a file name beside the annotation")
         text_path = self.path.parent / meta.text
         try:
             self.text = text_path.read_text(encoding="utf-8")
@@ -362,6 +364,8 @@ class _ArticleCompiler:
             raise self.err(("article", "text"), f"article text {meta.text!r} not found beside the annotation") from None
         except UnicodeDecodeError as e:
             raise self.err(("article", "text"), f"article text {meta.text!r} is not UTF-8: {e.reason}") from None
+        except OSError as e:
+            raise self.err(("article", "text"), f"cannot read article text {meta.text!r}: {e.strerror}") from None
         try:
             self.body_start = find(self.text, meta.body.start, where="the article file").start
             self.body_end = find(self.text, meta.body.end, where="the article file").end
@@ -467,6 +471,7 @@ class _ArticleCompiler:
             self.evidence(node, "mention", m.entity, loc + ("quote",), m.quote)
 
     def events(self, events: dict):
+        self.check_sub_event_cycles()
         g = self.g
         for i, e in enumerate(self.doc.events):
             loc = ("events", i)
@@ -486,6 +491,20 @@ class _ArticleCompiler:
             for j, before in enumerate(e.after):
                 g.add(node, HK.follows, self.local(loc + ("after", j), events, before, "event"))
             self.figures(node, e, loc)
+
+    def check_sub_event_cycles(self):
+        """No event may be part of itself through a chain of partOf."""
+        parents = {e.id: list(e.partOf) for e in self.doc.events}
+        for i, e in enumerate(self.doc.events):
+            stack, seen = [(e.id, [e.id])], set()
+            while stack:
+                here, path = stack.pop()
+                for parent in parents.get(here, []):
+                    if parent == e.id:
+                        raise self.err(("events", i, "partOf"), f"sub-event cycle: {' -> '.join(path + [parent])}")
+                    if parent not in seen:
+                        seen.add(parent)
+                        stack.append((parent, path + [parent]))
 
     def figures(self, event: NamedNode, e: model.Event, loc: tuple):
         seen = set()

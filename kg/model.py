@@ -184,9 +184,9 @@ class Mention(Strict):
 class Quantity(Strict):
     """A reported number: an exact count, a range (either bound may be open), or a vague amount."""
 
-    count: Annotated[int, Field(ge=0)] | None = None
-    min: Annotated[int, Field(ge=0)] | None = None
-    max: Annotated[int, Field(ge=0)] | None = None
+    count: Annotated[int, Field(ge=0, strict=True)] | None = None
+    min: Annotated[int, Field(ge=0, strict=True)] | None = None
+    max: Annotated[int, Field(ge=0, strict=True)] | None = None
     amount: Text | None = None
 
     @model_validator(mode="after")

@@ -76,6 +76,9 @@ def read_yaml(path: Path) -> Located:
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         raise AnnotationError(path, line, f"not UTF-8: byte {raw[err.start]:#x} at offset {err.start}") from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise AnnotationError(path, line, "unacceptable character: the file contains a NUL byte")
     tree = _read_fast(text)
     if tree is not None:
         return Located(path, tree, text)

@@ -153,8 +153,8 @@ MORE_CASES = [
     ("null-where-text", ARTICLE, "    label: Old Town truce", "    label:  # nothing", "# nothing", "valid string"),
     ("list-where-text", ARTICLE, "    label: Old Town truce", "    label: [a, b]", "    label: [a, b]", "valid string"),
     ("number-where-id", ARTICLE, "  id: mini-truce", "  id: 12345", "  id: 12345", "valid string"),
-    ("fractional-count", ARTICLE, "    count: 12", "    count: 12.5", "    count: 12.5", "fractional part"),
-    ("not-a-number-count", ARTICLE, "    count: 12", "    count: .nan", "    count: .nan", "finite number"),
+    ("fractional-count", ARTICLE, "    count: 12", "    count: 12.5", "    count: 12.5", "valid integer"),
+    ("not-a-number-count", ARTICLE, "    count: 12", "    count: .nan", "    count: .nan", "valid integer"),
     ("infinite-coordinate", ENTITIES, "coordinates: [10.0, 20.0]", "coordinates: [.inf, 20.0]",
      "coordinates: [.inf, 20.0]", "latitude"),
     ("three-coordinates", ENTITIES, "coordinates: [10.0, 20.0]", "coordinates: [10.0, 20.0, 3.0]",
@@ -203,8 +203,7 @@ WHOLE_FILES = [
     ("empty-file", b"", "expected a mapping"),
     ("only-a-comment", b"# nothing here\n", "expected a mapping"),
     ("utf-16", "article:\n  id: mini-truce\n".encode("utf-16"), "not UTF-8"),
-    pytest.param("nul-byte", b"article:\n  id: mini\x00truce\n", "unacceptable character", marks=pytest.mark.xfail(
-        strict=True, reason="kg/source.py passes ruamel's two-line message on (a position, not a line)")),
+    ("nul-byte", b"article:\n  id: mini\x00truce\n", "unacceptable character"),
     ("deep-nesting", b"article: " + b"[" * 5000 + b"]" * 5000 + b"\n", "YAML"),
     ("alias-bomb", b"a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
                    b"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
@@ -238,16 +237,24 @@ def test_two_files_with_one_article_id_are_refused(tmp_path):
     assert caught.value.path.name == "second.yaml" and len(store) == 0
 
 
-@pytest.mark.xfail(strict=True, reason="kg/build.py read_text catches only a missing file: a text path naming a "
-                                       "folder raises IsADirectoryError instead of an AnnotationError")
 def test_a_text_file_that_is_a_folder_is_refused(tmp_path):
     folder = _mutate(tmp_path, ARTICLE, "  text: article.txt", "  text: .")
     with pytest.raises(AnnotationError, match="text"):
         load(open_store(":memory:"), [folder], Iris())
 
 
-@pytest.mark.xfail(strict=True, reason="kg/build.py checks containment cycles of places only: an event that is "
-                                       "partOf itself loads")
+def test_a_text_path_outside_the_folder_is_refused(tmp_path):
+    folder = _mutate(tmp_path, ARTICLE, "  text: article.txt", "  text: ../../etc/passwd")
+    with pytest.raises(AnnotationError, match="must be a file name beside the annotation"):
+        load(open_store(":memory:"), [folder], Iris())
+
+
+def test_a_boolean_is_not_a_count(tmp_path):
+    folder = _mutate(tmp_path, ARTICLE, "    count: 12", "    count: true")
+    with pytest.raises(AnnotationError, match="valid integer"):
+        load(open_store(":memory:"), [folder], Iris())
+
+
 def test_an_event_part_of_itself_is_refused(tmp_path):
     folder = _mutate(tmp_path, ARTICLE, "    reportedBy: [sample-observatory]\n\nagreements",
                      "    reportedBy: [sample-observatory]\n    partOf: [old-town-shelling]\n\nagreements")
