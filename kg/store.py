@@ -8,12 +8,14 @@ Queries see the union of all graphs as their default graph."""
 from __future__ import annotations
 
 import gc
-import multiprocessing
-import multiprocessing.pool
+import io
 import os
+import pickle
+import subprocess
+import sys
 import tempfile
 import time
-from collections import deque
+import traceback
 from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -177,13 +179,16 @@ def load(store: Store, paths: Iterable[str | os.PathLike], iris: Iris | None = N
     Nothing is written unless every file compiles. Each article's graph and its inferred graph are
     replaced in one transaction, so loading twice gives the same graph and a reload is atomic.
 
-    The load streams: each article is compiled, its inferences derived (kg.reasoning.Reasoner) and
-    its quads spooled to a temporary file, one article at a time, so memory does not grow with the
-    corpus. Once every file has compiled, the spool is written: into a store that was empty (a
-    first load of BULK_FROM files or more, or of any size with bulk=True) by one Store.bulk_load,
-    several times faster than transactions but not atomic (a reader during a first load sees
-    articles arrive; a crash leaves a partial store: load again); otherwise (a store that holds
-    data, a small load, or bulk=False) by one SPARQL update per article, as replace_graphs.
+    The load streams, one article at a time, so memory does not grow with the corpus: each article
+    is compiled and its inferences derived (kg.reasoning.Reasoner), then
+    - into a store that holds data, or for a small load (fewer than BULK_FROM files), or with
+      bulk=False: its quads are spooled to a temporary file; once every file has compiled, each
+      article is written in one SPARQL update (as replace_graphs);
+    - into an empty store (a first load of BULK_FROM files or more, or of any size with bulk=True):
+      its quads stream straight into one Store.bulk_load while the next articles compile; several
+      times faster than transactions, not atomic: a bad file empties the store again (it was
+      empty), a reader meanwhile sees articles arrive, a crash leaves a partial store (load again:
+      into a store with data, the load replaces each article whole).
 
     Large loads compile in `workers` processes (default: one per CPU, for 200 files or more); the
     files are still checked, reported and written in order, and the first error is the same."""
@@ -199,53 +204,15 @@ def load(store: Store, paths: Iterable[str | os.PathLike], iris: Iris | None = N
         use_bulk = bulk and is_empty(store)
         written: dict[str, int] = {}
         loaded: list[str] = []
-        # the spool is an unnamed temporary file: the system frees it even if the load is killed
-        with tempfile.TemporaryFile(prefix="kg-load-") as spool:
-            records = []  # transactional path: (article id, bytes of its graph, bytes of its inferred graph)
-            if use_bulk:  # an empty store: the entities go in with the articles
-                for g, triples in ((iris.graph("entities"), entities.triples),
-                                   (iris.inferred_graph("entities"), reasoner.base - entity_triples)):
-                    nt = serialize(list(triples), format=RdfFormat.N_TRIPLES)
-                    spool.write(nt.replace(b" .\n", f" <{g.value}> .\n".encode()))
-            # raises on the first bad file, before anything is written
-            for aid, n_asserted, n_inferred, asserted_nt, inferred_nt in _compiled(
-                    article_files, entities, reasoner, iris, progress, pool, use_bulk):
-                graph, inf = iris.graph(aid), iris.inferred_graph(aid)
-                spool.write(asserted_nt)
-                spool.write(inferred_nt)
-                if not use_bulk:
-                    records.append((aid, len(asserted_nt), len(inferred_nt)))
-                written[graph.value] = n_asserted
-                written[inf.value] = n_inferred
-                loaded.append(aid)
-            if pool is not None:
-                pool.terminate()  # done: free the workers' memory before writing
-
-            seconds = {"compile": time.perf_counter() - clock}
-            clock = time.perf_counter()
-            ontology_graph = iris.graph("ontology")
-            onto = list(ontology_triples())
-            replace_graphs(store, {ontology_graph: onto})  # small; its blank nodes make a diff pointless
-            written[ontology_graph.value] = len(onto)
-
-            entities_graph, entities_inferred = iris.graph("entities"), iris.inferred_graph("entities")
-            entities_changed = use_bulk or graph_triples(store, entities_graph) != entity_triples
-            if entities_changed and not use_bulk:
-                replace_graphs(store, {entities_graph: entity_triples,
-                                       entities_inferred: reasoner.base - entity_triples})
-            written[entities_graph.value] = len(entity_triples)
-
-            spool.seek(0)
-            if use_bulk:  # lenient: the spool was written by Oxigraph's serializer from checked terms
-                store.bulk_load(spool, RdfFormat.N_QUADS, lenient=True)
-            else:
-                for aid, n_asserted, n_inferred in records:
-                    asserted_nt = spool.read(n_asserted).decode("utf-8")
-                    inferred_nt = spool.read(n_inferred).decode("utf-8")
-                    _replace_graphs_nt(store, [(iris.graph(aid), asserted_nt),
-                                               (iris.inferred_graph(aid), inferred_nt)])
-
-        seconds["write"] = time.perf_counter() - clock
+        articles = _compiled(article_files, entities, reasoner, iris, progress, pool, use_bulk)
+        if use_bulk:  # the entities go in with the articles, and the ontology after them
+            _bulk_load(store, _bulk_stream(iris, entities, reasoner, articles, pool, written, loaded))
+            seconds = {"compile+write": time.perf_counter() - clock}
+            _write_reference(store, iris, entities, reasoner, written, entities_too=False)
+            entities_changed = True
+        else:  # as ever: ontology, entities (if changed), then each article
+            seconds, entities_changed = _transactional_load(store, iris, entities, reasoner, articles, pool,
+                                                            written, loaded, clock)
         clock = time.perf_counter()
         # Articles already in the store but not in this load: their inferences depend on the entities.
         reinferred = []
@@ -259,6 +226,111 @@ def load(store: Store, paths: Iterable[str | os.PathLike], iris: Iris | None = N
                     reinferred.append(article_id)
         seconds["reinfer"] = time.perf_counter() - clock
     return LoadReport(sorted(set(loaded)), written, reinferred, use_bulk, seconds)
+
+
+def _write_reference(store: Store, iris: Iris, entities: EntitiesGraph, reasoner: Reasoner, written: dict,
+                     entities_too: bool = True) -> bool:
+    """Write the ontology graph, and the entities' graphs if they changed. True if they did."""
+    ontology_graph = iris.graph("ontology")
+    onto = list(ontology_triples())
+    replace_graphs(store, {ontology_graph: onto})  # small; its blank nodes make a diff pointless
+    written[ontology_graph.value] = len(onto)
+    entities_graph, entities_inferred = iris.graph("entities"), iris.inferred_graph("entities")
+    entity_triples = set(entities.triples)
+    written[entities_graph.value] = len(entity_triples)
+    if not entities_too:
+        return False
+    changed = graph_triples(store, entities_graph) != entity_triples
+    if changed:
+        replace_graphs(store, {entities_graph: entity_triples, entities_inferred: reasoner.base - entity_triples})
+    return changed
+
+
+def _transactional_load(store: Store, iris: Iris, entities: EntitiesGraph, reasoner: Reasoner,
+                        articles: Iterator[Out], pool, written: dict, loaded: list, clock: float) -> tuple[dict, bool]:
+    """Compile every article to a spool (so nothing is written unless all compile), then write the
+    ontology, the entities, and each article's two graphs in one transaction.
+    Returns the seconds each step took, and whether the entities changed."""
+    # the spool is an unnamed temporary file: the system frees it even if the load is killed
+    with tempfile.TemporaryFile(prefix="kg-load-") as spool:
+        records = []  # (article id, bytes of its graph's N-Triples, bytes of its inferred graph's)
+        for aid, n_asserted, n_inferred, asserted_nt, inferred_nt in articles:  # raises on a bad file
+            spool.write(asserted_nt)
+            spool.write(inferred_nt)
+            records.append((aid, len(asserted_nt), len(inferred_nt)))
+            loaded.append(aid)
+            written[iris.graph(aid).value] = n_asserted
+            written[iris.inferred_graph(aid).value] = n_inferred
+        if pool is not None:
+            pool.terminate()  # done: free the workers' memory before writing
+        seconds = {"compile": time.perf_counter() - clock}
+        clock = time.perf_counter()
+        changed = _write_reference(store, iris, entities, reasoner, written)
+        spool.seek(0)
+        for aid, n_asserted, n_inferred in records:
+            asserted_nt = spool.read(n_asserted).decode("utf-8")
+            inferred_nt = spool.read(n_inferred).decode("utf-8")
+            _replace_graphs_nt(store, [(iris.graph(aid), asserted_nt), (iris.inferred_graph(aid), inferred_nt)])
+        seconds["write"] = time.perf_counter() - clock
+    return seconds, changed
+
+
+def _bulk_stream(iris: Iris, entities: EntitiesGraph, reasoner: Reasoner, articles: Iterator[Out], pool,
+                 written: dict, loaded: list) -> Iterator[bytes]:
+    """N-Quads of the entities, then of each article as it is compiled."""
+    entity_triples = set(entities.triples)
+    for g, triples in ((iris.graph("entities"), entities.triples),
+                       (iris.inferred_graph("entities"), reasoner.base - entity_triples)):
+        nt = serialize(list(triples), format=RdfFormat.N_TRIPLES)
+        yield nt.replace(b" .\n", f" <{g.value}> .\n".encode())
+    for aid, n_asserted, n_inferred, asserted_nq, inferred_nq in articles:  # raises on a bad file
+        loaded.append(aid)
+        written[iris.graph(aid).value] = n_asserted
+        written[iris.inferred_graph(aid).value] = n_inferred
+        yield asserted_nq
+        yield inferred_nq
+    if pool is not None:
+        pool.terminate()
+
+
+class _Stream(io.RawIOBase):
+    """A binary file that reads an iterator of byte strings, and keeps the exception it raised."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self.chunks, self.rest, self.error = chunks, memoryview(b""), None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self.rest:
+            try:
+                chunk = next(self.chunks, None)
+            except BaseException as e:
+                self.error = e
+                raise
+            if chunk is None:
+                return 0
+            self.rest = memoryview(chunk)
+        n = min(len(buffer), len(self.rest))
+        buffer[:n] = self.rest[:n]
+        self.rest = self.rest[n:]
+        return n
+
+
+def _bulk_load(store: Store, chunks: Iterator[bytes]):
+    """Store.bulk_load of the quads as they are compiled: the workers compile while Oxigraph
+    writes. The store was empty; if a file turns out bad, it is emptied again, so a failed load
+    writes nothing (a reader may see quads come and go meanwhile; a crash leaves a partial store)."""
+    stream = _Stream(chunks)
+    try:
+        # lenient: the quads were written by Oxigraph's serializer from checked terms
+        store.bulk_load(stream, RdfFormat.N_QUADS, lenient=True)
+    except BaseException:
+        store.clear()
+        if stream.error is not None:
+            raise stream.error from None
+        raise
 
 
 # --- compiling for a load: one article at a time, in this process or in workers ------------------
@@ -291,26 +363,69 @@ def _pool(entities_file: Path, iris: Iris, files: int, workers: int | None):
     if workers <= 1:
         yield None
         return
-    ctx = multiprocessing.get_context("spawn")  # not fork: the parent may hold a store's threads
-    with ctx.Pool(workers, initializer=_worker_init, initargs=(entities_file, iris.base)) as pool:
-        yield _Workers(pool, workers)
+    pool = _Workers(entities_file, iris.base, workers)
+    try:
+        yield pool
+    finally:
+        pool.terminate()
 
 
-@dataclass
 class _Workers:
-    pool: multiprocessing.pool.Pool
-    size: int
+    """Processes that compile articles: `python -c` running _worker_main, each fed (chunk of files,
+    as_quads) tasks on its stdin and answering on its stdout (pickles), in order. Not
+    multiprocessing: its "spawn" re-imports the caller's main script (a script without a
+    `__main__` guard would start workers forever), and "fork" would copy a process that holds a
+    store's threads."""
 
-    def terminate(self):
-        self.pool.terminate()
+    def __init__(self, entities_file: Path, base: str, size: int):
+        self.size = size
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            [str(Path(__file__).resolve().parent.parent)] + [p for p in [os.environ.get("PYTHONPATH")] if p])}
+        self.procs = [subprocess.Popen([sys.executable, "-c", "import kg.store; kg.store._worker_main()"],
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+                      for _ in range(size)]
+        for proc in self.procs:
+            pickle.dump((str(entities_file), base), proc.stdin)
+            proc.stdin.flush()
+        self.sent = 0  # tasks sent, all workers together: task k goes to worker k % size
+        self.received = 0
+
+    def send(self, task) -> None:
+        proc = self.procs[self.sent % self.size]
+        pickle.dump(task, proc.stdin)
+        proc.stdin.flush()
+        self.sent += 1
+
+    def receive(self):
+        """The result of the oldest task not yet received."""
+        proc = self.procs[self.received % self.size]
+        self.received += 1
+        try:
+            kind, value = pickle.load(proc.stdout)
+        except EOFError:
+            raise RuntimeError(f"a loader worker died (exit code {proc.wait()})") from None
+        if kind == "crash":
+            raise RuntimeError(f"a loader worker failed:\n{value}")
+        return value
+
+    def terminate(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            for pipe in (proc.stdin, proc.stdout):
+                try:
+                    pipe.close()
+                except OSError:  # a pipe to a killed worker
+                    pass
 
 
 CHUNK = 4  # files per task sent to a worker
-WINDOW = 4  # tasks in flight per worker: results wait in the parent's memory, so keep them few
+WINDOW = 4  # tasks in flight per worker: results wait in pipes and memory, so keep them few
 
 
 def _compiled(files: list[Path], entities: EntitiesGraph, reasoner: Reasoner, iris: Iris,
-              progress: Callable[[Path], None] | None, pool, as_quads: bool) -> Iterator[Out]:
+              progress: Callable[[Path], None] | None, pool: _Workers | None, as_quads: bool) -> Iterator[Out]:
     check = _AcrossFiles(files, entities, iris)
     if pool is None:
         for n, f in enumerate(files):
@@ -320,21 +435,14 @@ def _compiled(files: list[Path], entities: EntitiesGraph, reasoner: Reasoner, ir
             check(n, article.article_id, article.local_ids)
             yield out
         return
-    chunks = iter([files[k:k + CHUNK] for k in range(0, len(files), CHUNK)])
-    pending: deque = deque()
-
-    def submit():
-        chunk = next(chunks, None)
-        if chunk is not None:
-            pending.append((chunk, pool.pool.apply_async(_worker_compile, (chunk, as_quads))))
-
-    for _ in range(WINDOW * pool.size):
-        submit()
+    chunks = [files[k:k + CHUNK] for k in range(0, len(files), CHUNK)]
+    for chunk in chunks[:WINDOW * pool.size]:
+        pool.send((chunk, as_quads))
     n = 0
-    while pending:
-        chunk, task = pending.popleft()
-        results = task.get()
-        submit()
+    for k, chunk in enumerate(chunks):
+        results = pool.receive()
+        if k + WINDOW * pool.size < len(chunks):
+            pool.send((chunks[k + WINDOW * pool.size], as_quads))
         for f, result in zip(chunk, results):
             if progress:
                 progress(f)
@@ -346,21 +454,34 @@ def _compiled(files: list[Path], entities: EntitiesGraph, reasoner: Reasoner, ir
             yield out
 
 
-_worker: dict = {}
-
-
-def _worker_init(entities_path: Path, base: str):
+def _worker_main() -> None:
+    """A loader worker (see _Workers): compile the chunks of files it is sent, in order."""
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing else may write to the answers' pipe
+    entities_path, base = pickle.load(stdin)
     iris = Iris(base)
-    entities = compile_entities(entities_path, iris)
-    _worker.update(iris=iris, entities=entities, reasoner=Reasoner(entities.triples))
+    entities = compile_entities(Path(entities_path), iris)
+    reasoner = Reasoner(entities.triples)
     gc.freeze()  # the entities and their closure live as long as the worker: keep them out of GC
+    while True:
+        try:
+            paths, as_quads = pickle.load(stdin)
+        except EOFError:
+            return
+        try:
+            answer = ("ok", _worker_compile(paths, as_quads, entities, reasoner, iris))
+        except Exception:  # noqa: BLE001 — a bug, not a bad file: the parent raises it
+            answer = ("crash", traceback.format_exc())
+        pickle.dump(answer, stdout, protocol=pickle.HIGHEST_PROTOCOL)
+        stdout.flush()
 
 
-def _worker_compile(paths: list[Path], as_quads: bool) -> list[tuple]:
+def _worker_compile(paths: list[Path], as_quads: bool, entities: EntitiesGraph, reasoner: Reasoner,
+                    iris: Iris) -> list[tuple]:
     results = []
     for path in paths:
         try:
-            article, out = _article_out(path, _worker["entities"], _worker["reasoner"], _worker["iris"], as_quads)
+            article, out = _article_out(path, entities, reasoner, iris, as_quads)
         except AnnotationError as e:  # sent back as data: the parent raises it in file order
             results.append(("error", e.path, e.line, e.problem))
             break
