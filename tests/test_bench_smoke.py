@@ -6,7 +6,6 @@ bench/RESULTS.md."""
 from __future__ import annotations
 
 import random
-import re
 import shutil
 from pathlib import Path
 
