@@ -1,7 +1,7 @@
 """The loader measured end to end (annotation files on disk -> a queryable store), against what
 Oxigraph itself does with the very same quads, measured in the same run.
 
-    python -m bench.load bench/out/corpus-1k [--work bench/out/work-1k] [--json FILE]
+    python -m bench.load bench/out/corpus-1k [--work bench/out/work-1k] [--json FILE] [--phases ours]
 
 Each measurement runs in a fresh process, so its peak memory (RSS high-water mark,
 getrusage ru_maxrss) is its own:
@@ -239,6 +239,8 @@ def main(argv=None):
     ap.add_argument("--extend-max-quads", type=int, default=20_000_000)
     ap.add_argument("--repeat", type=int, default=1, help="runs of ours and of bulk_load, alternating; the best counts")
     ap.add_argument("--json", type=Path, default=None, help="write all results here")
+    ap.add_argument("--phases", nargs="+", choices=sorted(PHASES), default=None,
+                    help="run only these phases (e.g. --phases ours: our loader alone, no baselines)")
     args = ap.parse_args(argv)
     if args.phase:
         args.corpus, args.work = args.corpus[0], args.work
@@ -249,7 +251,8 @@ def main(argv=None):
         work = args.work if args.work and len(args.corpus) == 1 else ROOT / "bench" / "out" / f"work-{corpus.name}"
         print(f"{corpus}:", file=sys.stderr)
         results.append(bench(corpus, work, args.rdflib_max_quads, args.tx_max_quads, args.memory_max_quads,
-                             args.extend_max_quads, args.repeat, log=lambda s: print(s, file=sys.stderr)))
+                             args.extend_max_quads, args.repeat, log=lambda s: print(s, file=sys.stderr),
+                             phases=tuple(args.phases) if args.phases else None))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     print(table(results))

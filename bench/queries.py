@@ -50,12 +50,17 @@ def cases(store: Store, iris: Iris, seed: int = SEED, world_name: str = "full") 
         ("ceasefires (governorate: homs-governorate)", "ceasefires", {"place": "homs-governorate"}),
         ("agreements (all)", "agreements", {}),
         ("events_in_place (homs, one month)", "events_in_place", {"place": "homs", "from": "2014-05-01", "to": "2014-05-31"}),
+        (f"events_in_place ({hood.id}, all dates)", "events_in_place", {"place": hood.id}),
+        (f"events_in_place (sentinel: {SENTINEL}, all dates)", "events_in_place", {"place": SENTINEL}),
         (f"timeline ({hood.id})", "timeline", {"place": hood.id}),
+        (f"timeline (sentinel: {SENTINEL})", "timeline", {"place": SENTINEL}),
         (f"casualties_in_place ({hood.id})", "casualties_in_place", {"place": hood.id}),
+        (f"casualties_in_place (sentinel: {SENTINEL})", "casualties_in_place", {"place": SENTINEL}),
         ("casualties_of_event (article 0)", "casualties_of_event", {"event": event}),
         ("conflicting_figures (all)", "conflicting_figures", {}),
         ("event_actors (article 0)", "event_actors", {"event": event}),
         (f"entity ({hood.id})", "entity", {"entity": iris.place(hood.id).value}),
+        (f"entity (sentinel: {SENTINEL})", "entity", {"entity": iris.place(SENTINEL).value}),
         ("sources (article 0)", "sources", {"fact": fact}),
         ("places (all)", "places", {}),
         ("actors (all)", "actors", {}),
@@ -87,7 +92,7 @@ def time_query(store: Store, name: str, params: dict, budget: float, min_runs: i
 
 
 def bench(work: Path, budget: float = 5.0, min_runs: int = 3, max_runs: int = 50, memory: bool = True,
-          log=print) -> dict:
+          log=print, only: list[str] | None = None) -> dict:
     iris = Iris()
     disk = Store.read_only(str(work / "store-ours"))
     stores = {"disk": disk}
@@ -104,6 +109,8 @@ def bench(work: Path, budget: float = 5.0, min_runs: int = 3, max_runs: int = 50
     out = {"work": str(work), "quads": len(disk), "queries": {}}
     meta = corpus_meta(work)
     for label, name, params in cases(disk, iris, meta["seed"], meta["world"]):
+        if only and not any(o in label for o in only):
+            continue
         out["queries"][label] = row = {}
         for kind, store in stores.items():
             row[kind] = time_query(store, name, params, budget, min_runs, max_runs)
@@ -128,7 +135,8 @@ def table(results: list[dict]) -> str:
                 cells.append(f"{m['median_ms']:.1f} ({m['p95_ms']:.1f}) ms, {m['rows']} rows" if m else "—")
         base = results[0]["queries"][label]["disk"]["median_ms"]
         for r in results[1:]:
-            cells.append(f"{r['queries'][label]['disk']['median_ms'] / base:.1f}×" if base else "—")
+            m = r["queries"].get(label, {}).get("disk")
+            cells.append(f"{m['median_ms'] / base:.1f}×" if m and base else "—")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -140,13 +148,15 @@ def main(argv=None):
     ap.add_argument("--min-runs", type=int, default=3)
     ap.add_argument("--max-runs", type=int, default=50)
     ap.add_argument("--no-memory", action="store_true", help="on-disk store only")
+    ap.add_argument("--only", nargs="+", default=None, metavar="TEXT",
+                    help="only the cases whose label contains one of these (e.g. sentinel)")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
     results = []
     for work in args.work:
         print(f"{work}:", file=sys.stderr)
         results.append(bench(work, args.budget, args.min_runs, args.max_runs, not args.no_memory,
-                             log=lambda s: print(s, file=sys.stderr)))
+                             log=lambda s: print(s, file=sys.stderr), only=args.only))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     print(table(results))

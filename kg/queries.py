@@ -8,8 +8,15 @@ so every file stays valid SPARQL:
     #+   place: {type: place, default: homs, description: The place (slug, IRI, name or alias)}
 
 Parameter types: place, actor, article, iri, date, integer, string. Values are turned into RDF terms
-and bound with pyoxigraph substitutions, never pasted into the query text; every parameter is bound
-on every run (required, or with its default), and is projected by the query, as pyoxigraph needs."""
+(resolved and validated by pyoxigraph), never pasted into the query text as the request gave them;
+every parameter is bound on every run (required, or with its default) and projected by the query.
+
+`run` binds them with a VALUES block at the head of the query's WHERE group, each term written by
+pyoxigraph (`str(term)`): kg.binding, as a remote store binds them too. Not with pyoxigraph's
+`substitutions`: Oxigraph 0.5 plans a query before it knows the substituted values, so it starts
+from the pattern it guesses smallest (every ceasefire, every selector) and evaluates each OPTIONAL
+over the whole store. A one-row VALUES block is the smallest operand to its planner, so every
+query is planned as lookups from its parameters (bench/RESULTS.md, "Queries, second round")."""
 
 from __future__ import annotations
 
@@ -23,6 +30,7 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Store, Variable
 from ruamel.yaml import YAML
 
+from kg.binding import bind
 from kg.namespaces import SPARQL_PREFIXES, XSD, Iris
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
@@ -194,8 +202,13 @@ def bindings(store: Store, iris: Iris, query: CannedQuery, values: dict[str, Any
     return out
 
 
+def bound_sparql(query: CannedQuery, bound: dict[Variable, Any]) -> str:
+    """The query's text with `bound` (from `bindings`) in a VALUES block at the head of its WHERE
+    group: kg.binding, the one way parameters are bound, on either kind of store."""
+    return bind(query.sparql, bound) if bound else query.sparql
+
+
 def run(store: Store, query: CannedQuery, values: dict[str, Any], iris: Iris | None = None):
     """Run a canned query with its parameters bound as RDF terms over the union of all graphs."""
     iris = iris or Iris()
-    subs = bindings(store, iris, query, values)
-    return store.query(query.sparql, use_default_graph_as_union=True, substitutions=subs)
+    return store.query(bound_sparql(query, bindings(store, iris, query, values)), use_default_graph_as_union=True)

@@ -5,6 +5,8 @@ bench/RESULTS.md."""
 
 from __future__ import annotations
 
+import json
+
 import random
 import shutil
 from pathlib import Path
@@ -61,6 +63,20 @@ def test_the_load_and_query_benchmarks_run(corpus, tmp_path):
     ceasefires = measured["queries"]["ceasefires (city: homs)"]
     assert ceasefires["disk"]["rows"] == ceasefires["memory"]["rows"]
     assert "| query |" in queries_bench.table([measured])
+
+
+def test_the_load_benchmark_can_run_our_loader_alone(corpus, tmp_path, capsys):
+    """`--phases ours` (what a 100k run uses): our loader only, no baseline, and the work folder
+    still tells bench.queries which corpus it holds."""
+    work = tmp_path / "work"
+    load_bench.main([str(corpus), "--work", str(work), "--phases", "ours", "--json", str(tmp_path / "r.json")])
+    results = json.loads((tmp_path / "r.json").read_text())[0]
+    assert set(results) >= {"ours", "ratios"} and "bulk_load" not in results and results["ratios"] == {}
+    assert results["ours"]["quads"] > ARTICLES * 500 and (work / "store-ours").is_dir()
+    assert not (work / "ours.nq").exists()
+    measured = queries_bench.bench(work, budget=0.01, min_runs=1, max_runs=1, memory=False, log=lambda _: None)
+    assert all(set(row) == {"disk"} for row in measured["queries"].values())
+    assert "| articles |" in capsys.readouterr().out
 
 
 # --- the fast paths give what the reference paths give ------------------------------------------

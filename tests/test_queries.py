@@ -6,7 +6,8 @@ import pytest
 from pyoxigraph import NamedNode, Variable
 
 from conftest import BASE
-from kg.queries import QueryError, UnknownName, catalogue, parse_query_file, run
+from kg.namespaces import Iris
+from kg.queries import QueryError, UnknownName, bindings, bound_sparql, catalogue, parse_query_file, run
 
 A002, A003 = "a002-syria-direct-fall-of-homs", "a003-battle-for-homs"
 
@@ -145,3 +146,23 @@ def test_a_query_file_needs_a_summary_and_typed_parameters(tmp_path):
     bad.write_text("#+ summary: x\n#+ params:\n#+   place: {type: planet}\nSELECT ?place WHERE { ?s ?p ?place }\n")
     with pytest.raises(QueryError, match="needs a type"):
         parse_query_file(bad)
+
+
+def test_a_figure_without_an_event_is_not_joined_to_other_events(store):
+    """The corpse in Hama belongs to no event: it has one row, with no event and no date borrowed from one."""
+    found = [r for r in rows(store, "casualties_in_place", place="hama") if r["casualty"].endswith("/hama-corpse")]
+    assert len(found) == 1
+    assert found[0]["event"] is None and found[0]["earliest"] is None and found[0]["reporters"] == "Keystone-ATS"
+
+
+def test_parameters_are_bound_in_a_values_block_written_by_pyoxigraph(store, tmp_path):
+    f = tmp_path / "q.rq"
+    f.write_text('#+ summary: x\n#+ params:\n#+   name: {type: string, default: x}\n'
+                 '# a comment that says WHERE { is not the group\n'
+                 'SELECT ?name ?s WHERE { OPTIONAL { ?s <https://w3id.org/homs-kg/ontology#x> ?name } }\n')
+    q = parse_query_file(f)
+    hostile = 'a" } ?s ?p ?o { "'
+    text = bound_sparql(q, bindings(store, Iris(), q, {"name": hostile}))
+    assert text.count("VALUES") == 1 and "comment that says WHERE {" in text.splitlines()[3]
+    assert 'VALUES (?name) { ("a\\" } ?s ?p ?o { \\"") }' in text
+    assert [r["name"].value for r in run(store, q, {"name": hostile})] == [hostile]
