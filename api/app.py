@@ -12,13 +12,15 @@ from fastapi.middleware.cors import CORSMiddleware
 from pyoxigraph import Store
 
 from api import docs, errors, export, pages, queries, sparql, ui, void, writes
+from api.cache import AnswerCache, Front
 from api.deps import Settings
 from api.limits import SizeLimits
 from kg import __version__
 from kg import queries as canned
 from kg.executor import Checkpoint, DiskCopy, InlineExecutor, Limits, ProcessPool
 from kg.namespaces import base_iri
-from kg.store import open_store, store_path
+from kg.remote import RemoteStore, is_url
+from kg.store import is_remote, open_store, store_location
 
 DESCRIPTION = """A knowledge graph of the war in and around Homs, Syria, built from annotated news articles.
 Every event, agreement, casualty figure and claim links to the article and the exact text that states it.
@@ -48,7 +50,9 @@ def create_app(store: Store | str | os.PathLike | None = None, base: str | None 
                isolation: str = "auto", workers: int | None = None, path: str | os.PathLike | None = None,
                max_body: int | None = None, max_url: int | None = None, entities_file: Path | None = None) -> FastAPI:
     """The app over `store`: an open Store, or a path opened when the app starts (read-only unless
-    writes are on; default: $KG_STORE, else ./kg-store). `base`: the base of the data's IRIs (default
+    writes are on; default: $KG_STORE, else ./kg-store), or a remote store (kg.remote.RemoteStore, or
+    the URL of a SPARQL server's query endpoint): its queries run on the server, in the calling
+    thread whatever `isolation` says, under the limit as the HTTP client's deadline. `base`: the base of the data's IRIs (default
     $KG_BASE, else https://w3id.org/homs-kg/); request paths map to IRIs under it.
 
     Queries run under `limits` (kg.executor.Limits: time, rows, bytes, memory). `isolation`: where —
@@ -69,13 +73,23 @@ def create_app(store: Store | str | os.PathLike | None = None, base: str | None 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        disk, cleanup = (Path(path) if path is not None else None), None
+        disk, cleanup, opened = (Path(path) if path is not None else None), None, None
         if getattr(app.state, "store", None) is None:
-            disk = store_path(store)
-            if not disk.exists():
-                raise RuntimeError(f"no store at {disk}: run `kg load` first")
-            app.state.store = open_store(disk, read_only=write_token is None)
-        if isolation == "process" or (isolation == "auto" and disk is not None):
+            location = store_location(store)
+            if is_url(location):  # a SPARQL server (kg.remote)
+                opened = app.state.store = await anyio.to_thread.run_sync(
+                    lambda: open_store(location, read_only=write_token is None, timeout=settings.limits.timeout))
+            else:
+                disk = location
+                if not disk.exists():
+                    raise RuntimeError(f"no store at {disk}: run `kg load` first")
+                app.state.store = open_store(disk, read_only=write_token is None)
+        if is_remote(app.state.store):
+            # a remote store is not a pyoxigraph Store: queries run on the server, from this process's
+            # threads, and its HTTP deadline is the query limit (QueryTimeout past it, a 503)
+            app.state.store.timeout = settings.limits.timeout
+            app.state.executor = InlineExecutor(app.state.store, settings.limits)
+        elif isolation == "process" or (isolation == "auto" and disk is not None):
             views = None
             if disk is None:  # an in-memory store: the workers read a copy, made again after each write
                 views = DiskCopy(app.state.store)
@@ -94,14 +108,18 @@ def create_app(store: Store | str | os.PathLike | None = None, base: str | None 
             app.state.executor.close()
             if cleanup:
                 cleanup()
+            if opened is not None:
+                opened.close()
 
     app = FastAPI(title="homs-kg", version=__version__, description=DESCRIPTION, openapi_tags=TAGS,
                   docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.settings = settings
-    app.state.store = store if isinstance(store, Store) else None
+    app.state.store = store if isinstance(store, (Store, RemoteStore)) else None
     app.state.executor = None
+    app.state.answer_cache = AnswerCache()  # canned answers until the next write (api/cache.py; off for a remote store)
     for exc, handler in errors.HANDLERS.items():
         app.add_exception_handler(exc, handler)
+    app.add_middleware(Front)  # innermost: repeated canned requests answered from the cache (api/cache.py)
     app.add_middleware(SizeLimits, max_url=settings.max_url, max_body=settings.max_body)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
                        allow_headers=["*"], expose_headers=["Link", "Content-Disposition", "Content-Type",

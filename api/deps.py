@@ -37,7 +37,8 @@ class Settings:
 
 
 def get_store(request: Request) -> Store:
-    """The store, opened (or handed over) when the app starts."""
+    """The store, opened (or handed over) when the app starts: a pyoxigraph Store, or a
+    kg.remote.RemoteStore (a SPARQL server) that offers the same methods."""
     return request.app.state.store
 
 

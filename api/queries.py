@@ -6,7 +6,11 @@ kg.queries (never pasted into the query). JSON by default, CSV by Accept or a .c
 CONSTRUCT queries answer RDF. Pages of `limit` rows from `offset`, the next one linked. Each page is
 evaluated and written whole by kg.answers.canned_query in a query worker (kg.executor), under the
 time limit; a page the row or byte cap cut short says so (`truncated`, KG-Truncated) and links the
-rest as `next`."""
+rest as `next`.
+
+Pages are kept until the next write (api/cache.py) and carry an `ETag`: a page asked for again is
+served without a query, and `If-None-Match` with its tag gets 304. The handlers are `async def`,
+so neither a kept page nor a query costs a thread hop (api/routing.py)."""
 
 from __future__ import annotations
 
@@ -18,9 +22,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from api.deps import Settings, get_executor, get_settings
+from api import cache as answer_cache
+from api.deps import Settings, get_settings
 from api.errors import ApiError, error_body
-from api.routing import Route
+from api.routing import Route, executor_for, run_job
 from api.sparql import STOPPED, truncation_headers
 from kg import answers
 from kg import queries as canned
@@ -88,14 +93,10 @@ class CannedEndpoint:
                               default=Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Rows per page")),
             inspect.Parameter("offset", inspect.Parameter.KEYWORD_ONLY, annotation=int,
                               default=Query(0, ge=0, description="Rows to skip")),
-            inspect.Parameter("executor", inspect.Parameter.KEYWORD_ONLY, default=Depends(get_executor)),
-            inspect.Parameter("settings", inspect.Parameter.KEYWORD_ONLY, annotation=Settings,
-                              default=Depends(get_settings)),
         ]
         self.__signature__ = inspect.Signature(fixed + [_query_param(p) for p in query.params] + paging)
 
-    def __call__(self, request: Request, *, limit: int, offset: int, executor, settings: Settings,
-                 **params) -> Response:
+    async def __call__(self, request: Request, *, limit: int, offset: int, **params) -> Response:
         known = {p.name for p in self.query.params} | {"limit", "offset"}
         unknown = sorted(set(request.query_params) - known)
         if unknown:
@@ -104,16 +105,34 @@ class CannedEndpoint:
                            errors=[{"loc": ["query", n], "msg": "unknown parameter", "type": "extra_forbidden"}
                                    for n in unknown])
         values = {p.name: params.get(f"param_{p.name}") for p in self.query.params}
-        return run_canned(request, executor, settings, self.query, values, limit, offset, self.suffix)
+        store, settings, executor = executor_for(request)
+        return await run_canned(request, store, executor, settings, self.query, values, limit, offset, self.suffix)
 
 
-def run_canned(request: Request, executor, settings: Settings, query: canned.CannedQuery,
-               values: dict, limit: int, offset: int, suffix: str | None) -> Response:
-    """Run a canned query (in a query worker, under the time limit) and answer one whole page of it
-    in the format asked for; 503 if it is stopped, before any byte of a result is sent."""
-    result = executor.run(answers.canned_query, query, values, settings.base, limit, offset, str(request.url),
-                          suffix, request.headers.get("accept"))
-    return Response(result.body, media_type=result.media_type, headers=truncation_headers(result))
+async def run_canned(request: Request, store, executor, settings: Settings, query: canned.CannedQuery,
+                     values: dict, limit: int, offset: int, suffix: str | None) -> Response:
+    """One whole page of a canned query in the format asked for: the kept one (api/cache.py), else
+    run in a query worker under the time limit (503 if it is stopped, before any byte is sent)."""
+    accept, url = request.headers.get("accept"), str(request.url)
+    media = answers.canned_format(query, suffix, accept)  # NotAcceptable: 406
+    cache = answer_cache.cache_for(request, store, executor)
+    raw = tuple((name, value if value is None or isinstance(value, str) else str(value))
+                for name, value in values.items())
+    request_key = (query.name, raw, media, limit, offset)
+    if cache is not None:
+        version = executor.version
+        entry = cache.get(version, request_key, url)
+        if entry is not None:
+            cache.remember(version, answer_cache.front_key(request.scope), request_key, url)
+            return answer_cache.respond(request, entry)
+    result = await run_job(executor, answers.canned_query, query, values, settings.base, limit, offset, url,
+                           suffix, accept)
+    entry = answer_cache.Entry(result.body, result.media_type, truncation_headers(result))
+    if cache is not None:
+        key = (query.name, tuple(sorted((result.bound or {}).items())), media, limit, offset)
+        cache.put(version, request_key, key, url if "Link" in result.headers else None, entry)
+        cache.remember(version, answer_cache.front_key(request.scope), request_key, url)
+    return answer_cache.respond(request, entry)
 
 
 def list_queries(request: Request, settings: Settings = Depends(get_settings)) -> dict:

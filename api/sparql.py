@@ -8,23 +8,26 @@ form for a browser).
 Every query runs through the app's executor (kg.executor: a worker process on the real server)
 under the time limit, and its whole result is serialised before the response starts: a query past
 the limit is a 503, never a 200 with a cut body. An answer cut by the row or byte cap says so in
-the `KG-Truncated` header. Updates (POST `update=` or application/sparql-update) are refused (403)
-unless the service was started with a write token; then they need it (api/writes.py)."""
+the `KG-Truncated` header. The query handlers are `async def`: the event loop hands the query to a
+worker and waits on its pipe (api/routing.py: no thread hop per request). Updates (POST `update=`
+or application/sparql-update) are refused (403) unless the service was started with a write token;
+then they need it (api/writes.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pyoxigraph import Store
 
 from api import writes
-from api.deps import Settings, get_executor, get_settings, get_store
+from api.deps import Settings
 from api.errors import ApiError
 from api.render import HTML, choose, rdf_response, templates
-from api.routing import Route
+from api.routing import Route, executor_for, run_job
 from kg import answers, sparql, void
 from kg.sparql import Dataset
 
@@ -121,12 +124,12 @@ def parse_request(method: str, content_type: str | None, url_params: list[tuple[
     return ProtocolRequest(queries[0] if queries else None, dataset)
 
 
-def answer(request: Request, executor, settings: Settings, protocol: ProtocolRequest) -> Response:
+async def answer(request: Request, executor, settings: Settings, protocol: ProtocolRequest) -> Response:
     """Run the query (in a query worker, under the time limit) and answer its whole result in the
     negotiated format; 503 if it is stopped, before any byte of a result is sent."""
     try:
-        result = executor.run(answers.sparql_query, protocol.query, protocol.dataset, settings.base,
-                              request.headers.get("accept"))
+        result = await run_job(executor, answers.sparql_query, protocol.query, protocol.dataset, settings.base,
+                               request.headers.get("accept"))
     except SyntaxError as e:
         raise ApiError(400, f"SPARQL syntax error: {e}") from None
     except sparql.SparqlError as e:
@@ -154,33 +157,33 @@ def service_description(request: Request, store: Store, settings: Settings) -> R
 
 @router.get("/sparql", name="sparql_get", summary="SPARQL query (GET), or the Service Description",
             openapi_extra=QUERY_DOC)
-def sparql_get(request: Request, store: Store = Depends(get_store), executor=Depends(get_executor),
-               settings: Settings = Depends(get_settings)) -> Response:
+async def sparql_get(request: Request) -> Response:
     """SPARQL 1.1 Protocol query via GET. Without `query`, the Service Description of the endpoint."""
+    store, settings, executor = executor_for(request)
     protocol = parse_request("GET", None, request.query_params.multi_items(), b"")
     if protocol.update is not None:
         if settings.write_token is None:
             raise ApiError(403, READ_ONLY)
         raise ApiError(400, "a SPARQL update is sent by POST (SPARQL 1.1 Protocol 2.2)")
     if protocol.query is None:
-        return service_description(request, store, settings)
-    return answer(request, executor, settings, protocol)
+        return await anyio.to_thread.run_sync(service_description, request, store, settings)
+    return await answer(request, executor, settings, protocol)
 
 
 @router.post("/sparql", name="sparql_post", summary="SPARQL query (POST, form or direct), or an update (write token)",
              openapi_extra=POST_DOC)
-def sparql_post(request: Request, body: bytes = Depends(raw_body), store: Store = Depends(get_store),
-                executor=Depends(get_executor), settings: Settings = Depends(get_settings)) -> Response:
+async def sparql_post(request: Request, body: bytes = Depends(raw_body)) -> Response:
     """SPARQL 1.1 Protocol query via POST: URL-encoded form, or the query itself as application/sparql-query.
     An update (`update=` or application/sparql-update) needs the service's write token."""
+    store, settings, executor = executor_for(request)
     protocol = parse_request("POST", request.headers.get("content-type"), request.query_params.multi_items(), body)
     if protocol.update is not None:
         writes.authorize(request, settings)
-        writes.sparql_update(store, executor, settings, protocol.update)
+        await anyio.to_thread.run_sync(writes.sparql_update, store, executor, settings, protocol.update)
         return Response(status_code=204)
     if protocol.query is None:
         raise ApiError(400, "no query in the request: send query=… or an application/sparql-query body")
-    return answer(request, executor, settings, protocol)
+    return await answer(request, executor, settings, protocol)
 
 
 @router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)

@@ -10,7 +10,9 @@ a wrong one — and each runs in ONE transaction:
 
 A write runs in the server process on the read-write store, inside the executor's `exclusive()`:
 queries wait while it runs, and the query workers reopen the store after it, so every later query
-sees it. Update requests that would reach outside (`LOAD`, `SERVICE`) are refused."""
+sees it. Over a remote store (kg.remote) a write is one SPARQL update request to the server, in the
+same exclusive section; other clients of that server may write too. Update requests that would reach
+outside (`LOAD`, `SERVICE`) are refused."""
 
 from __future__ import annotations
 

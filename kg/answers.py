@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pyoxigraph import (BlankNode, Literal, NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions,
-                        QueryTriples, Triple, Variable, parse_query_results)
+                        QueryTriples, Triple, parse_query_results)
 
 from kg import queries as canned
 from kg import sparql
@@ -53,13 +54,30 @@ class Answer:
     truncated: str | None = None  # None, or why the answer was cut: "max-rows=N" / "max-bytes=N"
     rows: int = 0  # solutions or triples in the answer
     html: dict[str, Any] | None = None
+    bound: dict[str, str] | None = None  # canned queries: each parameter's RDF term (N-Triples syntax) after resolution
 
 
 def choose(accept: str | None, offered: list[str]) -> str:
-    media = negotiate(accept, offered)
+    media = _negotiated(accept, tuple(offered))
     if media is None:
         raise NotAcceptable(accept, offered)
     return media
+
+
+@lru_cache(maxsize=256)
+def _negotiated(accept: str | None, offered: tuple[str, ...]) -> str | None:
+    """kg.formats.negotiate, remembered: clients send the same few Accept headers again and again."""
+    return negotiate(accept, list(offered))
+
+
+def _form(query: canned.CannedQuery) -> str:
+    return _form_of(query.sparql)
+
+
+@lru_cache(maxsize=64)
+def _form_of(text: str) -> str:
+    """CannedQuery.form parses the query's text on each call: here once per text."""
+    return canned.CannedQuery("", "", "", text).form
 
 
 # --- SPARQL protocol queries ---------------------------------------------------------------------------
@@ -108,20 +126,31 @@ def html_context(ctx: Context, query: str, result) -> dict:
 # --- canned queries ----------------------------------------------------------------------------------
 
 
+def canned_format(query: canned.CannedQuery, suffix: str | None, accept: str | None) -> str:
+    """What a canned query answers a request in: JSON or CSV for a SELECT, an RDF media type
+    otherwise; from the URL's suffix, else the Accept header. Raises NotAcceptable."""
+    if _form(query) in ("CONSTRUCT", "DESCRIBE"):
+        fmt = rdf_format(suffix) if suffix else sparql.GRAPH_MEDIA[choose(accept, list(sparql.GRAPH_MEDIA))]
+        return fmt.media_type
+    return TABLE_MEDIA[suffix] if suffix else choose(accept, [JSON, CSV])
+
+
 def canned_query(ctx: Context, query: canned.CannedQuery, values: dict, base: str, limit: int, offset: int,
                  url: str, suffix: str | None, accept: str | None) -> Answer:
     """One page of a canned query (SELECT: JSON or CSV; CONSTRUCT/DESCRIBE: RDF), parameters bound as
     RDF terms. Raises canned.UnknownName / QueryError, NotAcceptable, QueryTimeout."""
     iris = Iris(base)
-    if query.form in ("CONSTRUCT", "DESCRIBE"):
-        fmt = rdf_format(suffix) if suffix else sparql.GRAPH_MEDIA[choose(accept, list(sparql.GRAPH_MEDIA))]
-        result = canned.run(ctx.store, query, values, iris)
+    media = canned_format(query, suffix, accept)
+    if _form(query) in ("CONSTRUCT", "DESCRIBE"):
+        fmt = sparql.GRAPH_MEDIA[media]
+        bound = canned.bindings(ctx.store, iris, query, values)
+        result = ctx.store.query(canned.bound_sparql(query, bound), use_default_graph_as_union=True)
         triples, truncated = take(ctx, result, ctx.limits.max_rows)
         body, n, cut = fit(ctx, triples, lambda part: sparql.write_triples(part, fmt))
-        return Answer(body, sparql.media_type(fmt), {"Vary": "Accept"}, cut or truncated, n)
-    media = TABLE_MEDIA[suffix] if suffix else choose(accept, [JSON, CSV])
+        return Answer(body, sparql.media_type(fmt), {"Vary": "Accept"}, cut or truncated, n,
+                      bound={v.value: str(t) for v, t in bound.items()})
     bound = canned.bindings(ctx.store, iris, query, values)  # UnknownName -> 404 with candidates
-    result = ctx.store.query(query.sparql, use_default_graph_as_union=True, substitutions=bound)
+    result = ctx.store.query(canned.bound_sparql(query, bound), use_default_graph_as_union=True)
     page = min(limit, ctx.limits.max_rows)
     columns, table = sparql.rows(result, offset, offset + page + 1)
     more = len(table) > page
@@ -143,7 +172,8 @@ def canned_query(ctx: Context, query: canned.CannedQuery, values: dict, base: st
     body, n, _ = fit(ctx, table, lambda part: page_of(part)[0])
     _, next_url, truncated = page_of(table[:n])
     headers = {"Vary": "Accept", **({"Link": f'<{next_url}>; rel="next"'} if next_url else {})}
-    return Answer(body, "text/csv; charset=utf-8" if media == CSV else JSON, headers, truncated, n)
+    return Answer(body, "text/csv; charset=utf-8" if media == CSV else JSON, headers, truncated, n,
+                  bound={v.value: str(t) for v, t in bound.items()})
 
 
 def _with_offset(url: str, offset: int) -> str:
@@ -159,13 +189,13 @@ def take(ctx: Context, result, cap: int) -> tuple[list, str | None]:
     """At most `cap` items of a lazy result (solutions as tuples of terms, or triples), checking the
     deadline as it goes; and "max-rows=cap" when there were more."""
     items = []
-    names = [Variable(v.value) for v in result.variables] if isinstance(result, QuerySolutions) else None
+    solutions = isinstance(result, QuerySolutions)  # a solution iterates over its values, in variable order
     for i, item in enumerate(result):
         if i >= cap:
             return items, f"max-rows={cap}"
         if i % 256 == 0:
             ctx.check()
-        items.append(tuple(item[v] for v in names) if names is not None else item)
+        items.append(tuple(item) if solutions else item)
     return items, None
 
 

@@ -10,24 +10,47 @@ from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples, RdfFormat, se
 
 from kg import queries as canned
 from kg.errors import AnnotationError
+from kg.executor import QueryTimeout
 from kg.export import export, graph_for
 from kg.formats import RDF_FORMATS, RESULT_FORMATS, rdf_format
 from kg.namespaces import PREFIXES, SPARQL_PREFIXES, Iris
 from kg.stats import statistics
-from kg.store import SEEDS, compile_files, load, open_store, store_path
-
-store_option = click.option("--store", "store", envvar="KG_STORE", default=None,
-                            help="Store folder (default: $KG_STORE, else ./kg-store).")
+from kg.store import (SEEDS, compile_files, is_empty, is_remote, load, location_name, open_store, store_location,
+                      store_path)
 
 
-def _open(store, read_only=False):
-    path = store_path(store)
-    if read_only and not path.exists():
-        raise click.ClickException(f"no store at {path}: run `kg load` first")
+def _remember(ctx, param, value):
+    if value:
+        ctx.meta[f"kg.{param.name}"] = value
+    return value
+
+
+def store_option(command):
+    """--store (a folder, or a SPARQL server's query URL) and, for a server, its other endpoints."""
+    for option in reversed([
+            click.option("--store", "store", envvar="KG_STORE", default=None,
+                         help="Store folder, or the URL of a SPARQL 1.1 query endpoint (a remote store: "
+                              "docs/remote-store.md). Default: $KG_STORE, else ./kg-store."),
+            click.option("--update-url", envvar="KG_UPDATE_URL", default=None, expose_value=False,
+                         callback=_remember, help="Remote store: its SPARQL Update endpoint ($KG_UPDATE_URL; "
+                                                  "default: the query URL with /query -> /update, else the same URL)."),
+            click.option("--graph-store-url", envvar="KG_GRAPH_STORE_URL", default=None, expose_value=False,
+                         callback=_remember, help="Remote store: its Graph Store Protocol endpoint "
+                                                  "($KG_GRAPH_STORE_URL; default: /query -> /store, else the same URL).")]):
+        command = option(command)
+    return command
+
+
+def _open(store, read_only=False, timeout=None):
+    location = store_location(store)
+    if read_only and not isinstance(location, str) and not location.exists():
+        raise click.ClickException(f"no store at {location}: run `kg load` first")
+    meta = click.get_current_context().meta
     try:
-        return open_store(path, read_only=read_only)
+        return open_store(location, read_only=read_only, timeout=timeout, update_url=meta.get("kg.update_url"),
+                          graph_store_url=meta.get("kg.graph_store_url"))
     except OSError as e:
-        raise click.ClickException(f"cannot open the store at {path}: {e}") from None
+        raise click.ClickException(f"cannot open the store at {location_name(location)}: {e}") from None
 
 
 @click.group()
@@ -50,9 +73,11 @@ def load_cmd(paths, store):
         report = load(db, paths, Iris(), progress=lambda f: click.echo(f"checking {f}", err=True))
     except AnnotationError as e:
         raise click.ClickException(str(e)) from None
+    except (QueryTimeout, OSError, RuntimeError) as e:  # a remote store that failed or refused a write
+        raise click.ClickException(f"the load failed: {e}") from None
     db.flush()
     total = sum(report.triples.values())
-    click.echo(f"loaded {len(report.articles)} article(s), {total} triples, into {store_path(store)}")
+    click.echo(f"loaded {len(report.articles)} article(s), {total} triples, into {location_name(store_location(store))}")
 
 
 @main.command("validate")
@@ -104,6 +129,8 @@ def query_cmd(query, params, fmt, store):
         raise click.ClickException(str(e) + extra) from None
     except SyntaxError as e:
         raise click.ClickException(f"SPARQL syntax error: {e}") from None
+    except (QueryTimeout, OSError) as e:  # a remote store: past its deadline, or failing
+        raise click.ClickException(str(e)) from None
     click.echo(_render(result, fmt), nl=False)
 
 
@@ -220,23 +247,26 @@ class Size(click.ParamType):
               help="Where queries run: worker processes that are killed at the time limit, or the server's "
                    "own threads (no kill; for comparison only).")
 @click.option("--log-level", default="info", show_default=True,
-              type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+              help="Server log level; `debug` also logs every request (the access log).")
 def serve_cmd(store, host, port, base, load_seeds, query_timeout, query_workers, max_rows, max_result_size,
               query_memory, max_body, max_url, write_token, isolation, log_level):
     """Serve the graph over HTTP: SPARQL endpoint, canned queries, exports and linked-data pages.
 
-    Every query runs in a worker process under --query-timeout; the service is read-only unless
-    --write-token (or KG_WRITE_TOKEN) is given."""
+    Every query runs in a worker process under --query-timeout (on a remote store, --store URL: on
+    the server, under the same limit); the service is read-only unless --write-token (or
+    KG_WRITE_TOKEN) is given."""
     import uvicorn
 
     from api import create_app
     from kg.executor import Limits, hold_store_lock
 
     iris = Iris(base)
-    db = _open(store)
+    db = _open(store, timeout=query_timeout)  # a remote store's queries time out at the limit
+    where = location_name(store_location(store))
     foreign = [g.value for g in db.named_graphs() if not g.value.startswith(iris.base + "graph/")]
     if foreign:
-        raise click.ClickException(f"the store at {store_path(store)} holds graphs under another base "
+        raise click.ClickException(f"the store at {where} holds graphs under another base "
                                    f"(e.g. <{foreign[0]}>): serve it with that --base, or use a new --store")
     if load_seeds:
         try:
@@ -244,9 +274,9 @@ def serve_cmd(store, host, port, base, load_seeds, query_timeout, query_workers,
         except AnnotationError as e:
             raise click.ClickException(str(e)) from None
         db.flush()
-        click.echo(f"loaded {len(report.articles)} article(s) into {store_path(store)}", err=True)
-    elif not len(db):
-        raise click.ClickException(f"the store at {store_path(store)} is empty: run `kg load`, or drop --no-load")
+        click.echo(f"loaded {len(report.articles)} article(s) into {where}", err=True)
+    elif is_empty(db):
+        raise click.ClickException(f"the store at {where} is empty: run `kg load`, or drop --no-load")
     try:
         limits = Limits(timeout=query_timeout, max_rows=max_rows, max_bytes=max_result_size, memory=query_memory)
     except ValueError as e:
@@ -254,7 +284,10 @@ def serve_cmd(store, host, port, base, load_seeds, query_timeout, query_workers,
     options = dict(base=iris.base, limits=limits, write_token=write_token or None, workers=query_workers,
                    isolation="auto" if isolation == "process" else "thread", max_body=max_body, max_url=max_url)
     lock = None
-    if write_token:
+    if is_remote(db):  # queries run on the server (in this process's threads); writes only with the token
+        db.read_only = write_token is None
+        app = create_app(store=db, **options)
+    elif write_token:
         app = create_app(store=db, path=store_path(store), **options)  # writes go to this read-write store
     else:
         db.flush()
@@ -267,10 +300,19 @@ def serve_cmd(store, host, port, base, load_seeds, query_timeout, query_workers,
     click.echo(f"serving {iris.base} at http://{host}:{port}/ (SPARQL: http://{host}:{port}/sparql); "
                f"query limit {query_timeout:g} s, {'writes need the token' if write_token else 'read-only'}", err=True)
     try:
-        uvicorn.run(app, host=host, port=port, log_level=log_level)
+        # uvloop and httptools (uvicorn[standard]): the asyncio/h11 defaults cost several times more per
+        # request (bench/RESULTS.md, "Over HTTP"); access lines only at --log-level debug (one per request)
+        uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=log_level == "debug",
+                    loop="uvloop" if _has("uvloop") else "asyncio", http="httptools" if _has("httptools") else "h11")
     finally:
         if lock is not None:
             lock.close()
+
+
+def _has(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
 
 
 @main.command("docs")

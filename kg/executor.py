@@ -14,6 +14,11 @@ instead of the machine.
 Jobs are module-level functions `fn(ctx: Context, *args)` returning picklable values; exceptions
 they raise come back to the caller as the same exception type when they can be pickled.
 
+From an event loop, `await pool.arun(fn, ...)` does the same without a thread: the job goes down
+the worker's pipe and the loop waits for the reply on the pipe's socket (the async handlers of
+/sparql and /api/<name> use it: no thread hop, no lock handed between threads per query). Writes
+bump `version` (`exclusive()`), which api/cache.py keys its kept answers by.
+
 `InlineExecutor` runs jobs in the calling thread over any Store (an in-memory store in tests, or
 `kg serve --isolation thread`): the limit is then checked between result rows, which stops a
 query that streams results but not one that blocks inside pyoxigraph (an aggregate over a cross
@@ -29,6 +34,7 @@ checkpoint is made and fresh workers open it — so every query after the write 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import copyreg
 import dataclasses
@@ -39,11 +45,14 @@ import os
 import pickle
 import shutil
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -138,15 +147,38 @@ class InlineExecutor:
     def __init__(self, store: Store, limits: Limits = Limits()):
         self.store, self.limits = store, limits
         self._writing = threading.Lock()
+        self.version = 0  # bumped after every write (exclusive()): what answer caches are keyed by
 
     def run(self, fn: Callable, *args) -> Any:
         ctx = Context(self.store, self.limits, time.monotonic() + self.limits.timeout)
         return fn(ctx, *args)
 
+    async def arun(self, fn: Callable, *args) -> Any:
+        """run(), from the event loop: in a thread of the loop's pool (pyoxigraph releases the GIL).
+        An exception leaves that thread without its frames (they may hold lazy pyoxigraph results,
+        which must be dropped on the thread that made them)."""
+        import anyio.to_thread
+
+        def confined():
+            try:
+                return self.run(fn, *args)
+            except BaseException as e:
+                seen, exc = set(), e
+                while exc is not None and id(exc) not in seen:
+                    seen.add(id(exc))
+                    traceback.clear_frames(exc.__traceback__)
+                    exc = exc.__context__ or exc.__cause__
+                raise
+
+        return await anyio.to_thread.run_sync(confined)
+
     @contextlib.contextmanager
     def exclusive(self):
         with self._writing:  # one write at a time; pyoxigraph's transactions isolate the readers
-            yield
+            try:
+                yield
+            finally:
+                self.version += 1  # after the write: a reader that sees the new version sees the write
 
     def close(self) -> None:
         pass
@@ -227,12 +259,77 @@ def _spawn(path: str, limits: Limits):
     return process, parent
 
 
+class _Reader:
+    """The pool's end of a worker's connection, read from the event loop without blocking it: the
+    replies are multiprocessing.Connection messages (a 4-byte length, or -1 and an 8-byte one, then
+    the pickle), read with MSG_DONTWAIT on a duplicate of the socket, so the blocking `Connection`
+    used by `ProcessPool.run` is left as it is."""
+
+    def __init__(self, conn):
+        self.sock = socket.socket(fileno=os.dup(conn.fileno()))
+        self.buffer = bytearray()
+
+    def _message(self) -> bytes | None:
+        buf = self.buffer
+        if len(buf) < 4:
+            return None
+        (n,), head = struct.unpack("!i", buf[:4]), 4
+        if n == -1:
+            if len(buf) < 12:
+                return None
+            (n,), head = struct.unpack("!Q", buf[4:12]), 12
+        if len(buf) < head + n:
+            return None
+        message = bytes(buf[head:head + n])
+        del buf[:head + n]
+        return message
+
+    async def message(self, timeout: float) -> bytes:
+        """The next message; TimeoutError after `timeout` seconds, EOFError if the worker is gone."""
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        fd = self.sock.fileno()
+
+        def readable():
+            if done.done():
+                return
+            try:
+                while True:
+                    chunk = self.sock.recv(1 << 20, socket.MSG_DONTWAIT)
+                    if not chunk:
+                        done.set_exception(EOFError("the query worker closed its connection"))
+                        return
+                    self.buffer += chunk
+            except BlockingIOError:
+                pass
+            except OSError as e:
+                done.set_exception(e)
+                return
+            message = self._message()
+            if message is not None:
+                done.set_result(message)
+
+        message = self._message()
+        if message is not None:
+            return message
+        loop.add_reader(fd, readable)
+        try:
+            return await asyncio.wait_for(done, timeout)
+        finally:
+            loop.remove_reader(fd)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.sock.close()
+
+
 @dataclass
 class _Worker:
     process: subprocess.Popen
     conn: Any
     generation: int
     jobs: int = 0
+    reader: _Reader | None = None
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
@@ -241,6 +338,8 @@ class _Worker:
             self.process.wait(5)
         with contextlib.suppress(Exception):
             self.conn.close()
+        if self.reader is not None:
+            self.reader.close()
 
 
 @dataclass
@@ -273,6 +372,9 @@ class ProcessPool:
         self._generation = 0
         self._paused = False
         self._closed = False
+        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future]] = []  # arun() callers, first come first served
+        self._thread_waiters = 0  # run() callers waiting in _acquire
+        self.version = 0  # bumped after every write (exclusive()): what answer caches are keyed by
         self.stats = PoolStats()
         self._fill()
         if wait:
@@ -312,7 +414,8 @@ class ProcessPool:
             self._starting -= 1
             stale = worker is not None and (generation != self._generation or self._closed)
             if worker is not None and not stale:
-                self._idle.append(worker)
+                self._busy += 1
+                self._put_idle(worker)
                 self.stats.started += 1
             if error is not None:
                 self.stats.failures.append(str(error))
@@ -338,28 +441,86 @@ class ProcessPool:
 
     def _acquire(self, deadline: float) -> _Worker:
         with self._cond:
-            while self._paused or not self._idle:
-                if self._closed:
-                    raise RuntimeError("the query pool is closed")
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    self.stats.busy += 1
-                    raise Busy(self.limits.timeout)
-                self._cond.wait(remaining)
-            worker = self._idle.pop()
-            self._busy += 1
-            return worker
+            self._thread_waiters += 1
+            try:
+                while self._paused or not self._idle:
+                    if self._closed:
+                        raise RuntimeError("the query pool is closed")
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        self.stats.busy += 1
+                        raise Busy(self.limits.timeout)
+                    self._cond.wait(remaining)
+                worker = self._idle.pop()
+                self._busy += 1
+                return worker
+            finally:
+                self._thread_waiters -= 1
+                self._drain()
+
+    def _put_idle(self, worker: _Worker) -> None:
+        """(Lock held; `worker` counted busy.) Hand it to the first arun() caller waiting, unless a
+        run() caller waits (they are few: writes, pages) or the pool is paused; else make it idle."""
+        while self._waiters and not self._paused and not self._thread_waiters:
+            loop, waiter = self._waiters.pop(0)
+            if waiter.done():
+                continue
+            try:
+                loop.call_soon_threadsafe(self._give, waiter, worker)
+                return
+            except RuntimeError:  # that loop is closed
+                continue
+        self._idle.append(worker)
+        self._busy -= 1
+        self._cond.notify_all()
+
+    def _give(self, waiter: asyncio.Future, worker: _Worker) -> None:
+        """(On the waiter's loop.) The worker to its waiter, or back to the pool if it stopped waiting."""
+        if waiter.done():
+            self._release(worker, True)
+        else:
+            waiter.set_result(worker)
 
     def _release(self, worker: _Worker, healthy: bool) -> None:
         with self._cond:
             keep = healthy and worker.generation == self._generation and not self._closed
             if keep:
-                self._idle.append(worker)
-            self._busy -= 1
-            self._cond.notify_all()
+                self._put_idle(worker)
+            else:
+                self._busy -= 1
+                self._cond.notify_all()
         if not keep:
             worker.kill()  # outside the lock: reaping a process takes a moment
             self._fill()
+
+    async def _aacquire(self, deadline: float) -> _Worker:
+        loop = asyncio.get_running_loop()
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("the query pool is closed")
+            if not self._paused and self._idle and not self._waiters:
+                worker = self._idle.pop()
+                self._busy += 1
+                return worker
+            waiter = loop.create_future()
+            self._waiters.append((loop, waiter))
+            self._drain()
+        try:
+            return await asyncio.wait_for(waiter, max(0.0, deadline - time.monotonic()))
+        except TimeoutError:
+            self.stats.busy += 1
+            raise Busy(self.limits.timeout) from None
+        finally:
+            with self._cond:
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove((loop, waiter))
+
+    def _drain(self) -> None:
+        """(Lock held.) Idle workers to waiting arun() callers, when nothing else has a claim on them."""
+        while self._idle and self._waiters and not self._paused and not self._thread_waiters:
+            worker = self._idle.pop()
+            self._busy += 1
+            self._put_idle(worker)
 
     # -- running a job
 
@@ -399,6 +560,41 @@ class ProcessPool:
             raise value
         return value
 
+    async def arun(self, fn: Callable, *args) -> Any:
+        """run(), from the event loop, without a thread: the job goes down the worker's pipe and the
+        loop waits for the reply's bytes. Same errors, same limit: a worker past it is killed."""
+        timeout = self.limits.timeout
+        worker = await self._aacquire(time.monotonic() + timeout)
+        healthy = False
+        try:
+            try:
+                if worker.reader is None:
+                    worker.reader = _Reader(worker.conn)
+                worker.conn.send((fn, args))
+                started = time.monotonic()
+                data = await worker.reader.message(timeout)
+                status, value = pickle.loads(data)
+            except TimeoutError:
+                self.stats.timeouts += 1
+                self.stats.killed += 1
+                log.warning("query stopped after %.1f s (limit %g s); worker %s killed",
+                            time.monotonic() - started, timeout, worker.process.pid)
+                raise QueryTimeout(timeout) from None
+            except (EOFError, OSError, pickle.PickleError):
+                self.stats.crashed += 1
+                code = worker.process.poll()
+                log.warning("query worker %s stopped while running a query (exit %s)", worker.process.pid, code)
+                raise WorkerCrashed("the query worker stopped while running the query (it may have passed its "
+                                    f"memory cap){f'; exit status {code}' if code is not None else ''}") from None
+            healthy = True
+            worker.jobs += 1
+            self.stats.jobs += 1
+        finally:  # a cancelled request leaves healthy False: its worker, mid-job, is replaced
+            self._release(worker, healthy)
+        if status == "error":
+            raise value
+        return value
+
     # -- writes
 
     @contextlib.contextmanager
@@ -422,7 +618,9 @@ class ProcessPool:
                 self.path = str(Path(self._sync()).resolve())
             with self._cond:
                 self._paused = False
+                self.version += 1  # after the write: a query that sees the new version sees the write
                 self.stats.restarts += 1
+                self._drain()
             self._fill()
             with contextlib.suppress(OSError):
                 self.wait_ready(START_TIMEOUT)
@@ -433,9 +631,18 @@ class ProcessPool:
         with self._cond:
             self._closed = True
             workers, self._idle = self._idle, []
+            waiters, self._waiters = self._waiters, []
             self._cond.notify_all()
+        for loop, waiter in waiters:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_fail, waiter, RuntimeError("the query pool is closed"))
         for w in workers:
             w.kill()
+
+
+def _fail(waiter: asyncio.Future, error: Exception) -> None:
+    if not waiter.done():
+        waiter.set_exception(error)
 
 
 def default_workers() -> int:

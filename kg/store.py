@@ -22,13 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, Store, Triple, serialize
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, serialize
 
 from kg.build import ArticleGraph, EntitiesGraph, compile_article, compile_entities
 from kg.errors import AnnotationError
 from kg.namespaces import Iris
 from kg.ontology import ontology_triples
 from kg.reasoning import Reasoner
+from kg.remote import RemoteStore, is_url, redact
 
 DEFAULT_STORE = "kg-store"
 ENTITIES_FILE = "entities.yaml"
@@ -40,13 +41,42 @@ def store_path(path: str | os.PathLike | None = None) -> Path:
     return Path(path or os.environ.get("KG_STORE") or DEFAULT_STORE)
 
 
-def open_store(path: str | os.PathLike | None, read_only: bool = False) -> Store:
-    """An on-disk store at `path`; in memory when path is ":memory:" (tests)."""
+def store_location(location: str | os.PathLike | None = None) -> str | Path:
+    """--store, else KG_STORE, else ./kg-store: an http(s) URL (a remote store) as given, else a Path."""
+    location = location or os.environ.get("KG_STORE") or DEFAULT_STORE
+    return location if is_url(location) else Path(location)
+
+
+def open_store(path: str | os.PathLike | None, read_only: bool = False, *, timeout: float | None = None,
+               update_url: str | None = None, graph_store_url: str | None = None) -> Store | RemoteStore:
+    """THE choice of store. An http(s) URL: the SPARQL 1.1 server whose query endpoint it is
+    (kg.remote.RemoteStore: `timeout`, seconds a query may take there; its update and Graph Store
+    endpoints, else $KG_UPDATE_URL / $KG_GRAPH_STORE_URL, else derived from the URL). Else an
+    on-disk store at `path` (read-only or not); in memory when path is ":memory:" (tests)."""
+    if is_url(path):
+        store = RemoteStore.from_env(str(path), read_only=read_only, timeout=timeout, update_url=update_url,
+                                     graph_store_url=graph_store_url)
+        try:
+            store.check_union()
+        except BaseException:
+            store.close()
+            raise
+        return store
     if str(path) == ":memory:":
         return Store()
     if read_only:
         return Store.read_only(str(path))
     return Store(str(path))
+
+
+def location_name(location) -> str:
+    """A store's location for messages: a URL without its credentials, or the folder."""
+    return redact(location) if is_url(location) else str(location)
+
+
+def is_remote(store) -> bool:
+    """True for a store on a SPARQL server: no bulk loader, no read-only worker processes."""
+    return isinstance(store, RemoteStore)
 
 
 # --- finding the files of a load ---------------------------------------------------------------
@@ -189,6 +219,9 @@ def load(store: Store, paths: Iterable[str | os.PathLike], iris: Iris | None = N
       times faster than transactions, not atomic: a bad file empties the store again (it was
       empty), a reader meanwhile sees articles arrive, a crash leaves a partial store (load again:
       into a store with data, the load replaces each article whole).
+    A remote store (kg.remote.RemoteStore, a SPARQL server) always takes the first way: the spooled
+    articles go REMOTE_BATCH to an update request, each article whole, each request atomic on
+    Oxigraph and Fuseki; the bulk path is the embedded store's.
 
     Large loads compile in `workers` processes (default: one per CPU, for 200 files or more); the
     files are still checked, reported and written in order, and the first error is the same."""
@@ -201,7 +234,7 @@ def load(store: Store, paths: Iterable[str | os.PathLike], iris: Iris | None = N
         reasoner = Reasoner(entity_triples)
         if bulk is None:
             bulk = len(article_files) >= BULK_FROM
-        use_bulk = bulk and is_empty(store)
+        use_bulk = bulk and not is_remote(store) and is_empty(store)  # the bulk path is embedded-only
         written: dict[str, int] = {}
         loaded: list[str] = []
         articles = _compiled(article_files, entities, reasoner, iris, progress, pool, use_bulk)
@@ -267,10 +300,18 @@ def _transactional_load(store: Store, iris: Iris, entities: EntitiesGraph, reaso
         clock = time.perf_counter()
         changed = _write_reference(store, iris, entities, reasoner, written)
         spool.seek(0)
+        batch, size = [], 0  # a remote store takes several articles per request (REMOTE_BATCH); each still whole
+        per_request = REMOTE_BATCH if is_remote(store) else 1
         for aid, n_asserted, n_inferred in records:
             asserted_nt = spool.read(n_asserted).decode("utf-8")
             inferred_nt = spool.read(n_inferred).decode("utf-8")
-            _replace_graphs_nt(store, [(iris.graph(aid), asserted_nt), (iris.inferred_graph(aid), inferred_nt)])
+            batch += [(iris.graph(aid), asserted_nt), (iris.inferred_graph(aid), inferred_nt)]
+            size += n_asserted + n_inferred
+            if len(batch) >= 2 * per_request or size >= REMOTE_BATCH_BYTES:
+                _replace_graphs_nt(store, batch)
+                batch, size = [], 0
+        if batch:
+            _replace_graphs_nt(store, batch)
         seconds["write"] = time.perf_counter() - clock
     return seconds, changed
 
@@ -335,6 +376,8 @@ def _bulk_load(store: Store, chunks: Iterator[bytes]):
 
 # --- compiling for a load: one article at a time, in this process or in workers ------------------
 
+REMOTE_BATCH = 16  # articles per SPARQL update request to a remote store (bench/remote.py measures it)
+REMOTE_BATCH_BYTES = 8 << 20  # ... and at most about this much N-Triples per request
 BULK_FROM = 100  # files: a first load of fewer takes the transactional path (it is quick anyway)
 PARALLEL_FROM = 200  # files; below this, starting worker processes costs more than it saves
 
@@ -512,10 +555,12 @@ def article_ids(store: Store, iris: Iris) -> list[str]:
 
 
 def graph_sizes(store: Store) -> dict[str, int]:
-    sizes: dict[str, int] = {}
-    for q in store:
-        key = q.graph_name.value if isinstance(q.graph_name, NamedNode) else "(default graph)"
-        sizes[key] = sizes.get(key, 0) + 1
+    """Quads per named graph (and in the default graph, when it holds any), counted by the store."""
+    sizes = {r["g"].value: int(r["n"].value) for r in store.query(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g") if isinstance(r["g"], NamedNode)}
+    default = sum(1 for _ in store.quads_for_pattern(None, None, None, DefaultGraph()))
+    if default:
+        sizes["(default graph)"] = default
     return dict(sorted(sizes.items()))
 
 

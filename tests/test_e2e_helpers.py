@@ -1,4 +1,5 @@
-"""Starting `kg serve` as a real process for the end-to-end tests (test_e2e_*.py; no test here)."""
+"""Starting `kg serve` and `oxigraph serve` as real processes for the end-to-end tests
+(test_e2e_*.py, test_remote_store.py; no test here)."""
 
 from __future__ import annotations
 
@@ -26,30 +27,61 @@ def kg_command() -> list[str]:
 
 
 @contextlib.contextmanager
-def running_server(tmp: Path, *args: str):
-    """`kg serve` on a free loopback port with a new store in `tmp`; yields its URL, ends it after.
-    "{url}" in `args` is replaced by the server's URL (for --base). Its output goes to tmp/serve.log."""
+def running_server(tmp: Path, *args: str, store: str | None = None):
+    """`kg serve` on a free loopback port with a new store in `tmp` (or `store`: e.g. a remote
+    store's URL); yields its URL, ends it after. "{url}" in `args` is replaced by the server's URL
+    (for --base). Its output goes to tmp/serve.log."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    log = open(tmp / "serve.log", "wb")
-    proc = subprocess.Popen([*kg_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--store", str(tmp / "kg-store"), "--log-level", "warning",
-                             *(a.replace("{url}", url) for a in args)],
-                            stdout=log, stderr=subprocess.STDOUT)
+    with _process(tmp / "serve.log", "kg serve",
+                  [*kg_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
+                   "--store", store or str(tmp / "kg-store"), "--log-level", "warning",
+                   *(a.replace("{url}", url) for a in args)],
+                  f"{url}/sparql"):
+        yield url
+
+
+def oxigraph_command() -> list[str]:
+    """The `oxigraph` CLI (PyPI's `oxigraph` package: the Rust server) beside this Python."""
+    script = Path(sys.executable).with_name("oxigraph")
+    return [str(script) if script.exists() else "oxigraph"]
+
+
+@contextlib.contextmanager
+def running_oxigraph(tmp: Path, *args: str, union: bool = True):
+    """`oxigraph serve` on a free loopback port with a new store in `tmp`/oxigraph, its default graph
+    the union of its named graphs (unless `union` is False); yields its query endpoint's URL
+    (…/query; …/update and …/store beside it), ends it after. Output: tmp/oxigraph.log."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    location = tmp / "oxigraph"
+    location.mkdir(exist_ok=True)
+    with _process(tmp / "oxigraph.log", "oxigraph serve",
+                  [*oxigraph_command(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+                   *(["--union-default-graph"] if union else []), *args],
+                  f"{url}/query"):
+        yield f"{url}/query"
+
+
+@contextlib.contextmanager
+def _process(log_path: Path, name: str, command: list[str], probe: str):
+    """Run `command` until the SPARQL endpoint `probe` answers ASK {}; end it (and wait) after."""
+    log = open(log_path, "wb")
+    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + READY_TIMEOUT
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"kg serve exited with {proc.returncode}:\n{(tmp / 'serve.log').read_text()}")
+                raise RuntimeError(f"{name} exited with {proc.returncode}:\n{log_path.read_text()}")
             try:
-                if httpx.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                if httpx.get(probe, params={"query": "ASK {}"}, timeout=2).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"kg serve not ready in {READY_TIMEOUT}s:\n{(tmp / 'serve.log').read_text()}")
-            time.sleep(0.2)
-        yield url
+                raise RuntimeError(f"{name} not ready in {READY_TIMEOUT}s:\n{log_path.read_text()}")
+            time.sleep(0.1)
+        yield proc
     finally:
         proc.terminate()
         try:

@@ -1,0 +1,193 @@
+"""The remote store beside the embedded one: load rate and canned-query latency, same data, same run.
+
+    flock /tmp/bench.lock .venv/bin/python -m bench.remote bench/out/corpus-1k bench/out/work-corpus-1k \\
+        [--budget 2] [--batches 16,1] [--json FILE]
+
+Load: the corpus's annotation files through our loader (kg.store.load), files on disk to a
+queryable store, into
+- a new embedded on-disk store, by the transactional path (bulk=False: one SPARQL update per
+  article, as a remote load does) and by the default path for a first load (Store.bulk_load);
+- a new `oxigraph serve --union-default-graph` (the Rust server from PyPI's `oxigraph`) on a
+  loopback port, by SPARQL Update requests carrying REMOTE_BATCH articles each (`--batches`: the
+  batch sizes to measure; the first one's server is kept for the queries).
+Queries: each canned query with bench.queries' parameters (`cases`, `time_query`: kg.queries.run,
+rows read to the end; median and p95), in process on the embedded on-disk store that bench.load
+built (WORK/store-ours); over HTTP on the same files served by `oxigraph serve-read-only` (the
+like-for-like comparison: only the protocol differs); and over HTTP on the server loaded above
+(its recent writes still in RocksDB's memory); and whether all give the same rows.
+
+Client and server share the machine's cores, as a service and a store on one host would."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pyoxigraph import Store
+
+import kg.store
+from bench.generate import corpus_meta
+from bench.queries import cases, time_query
+from kg.namespaces import Iris
+from kg.queries import catalogue, run
+from kg.store import load, open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start_oxigraph(location: Path, read_only: bool = False) -> tuple[subprocess.Popen, str]:
+    """`oxigraph serve` (or `serve-read-only`) on a free loopback port; (the process, its query URL)
+    once it answers."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_e2e_helpers import free_port, oxigraph_command
+
+    import httpx
+
+    port = free_port()
+    location.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen([*oxigraph_command(), "serve-read-only" if read_only else "serve", "--location",
+                             str(location), "--bind",
+                             f"127.0.0.1:{port}", "--union-default-graph"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/query"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                return proc, url
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError("oxigraph serve did not start")
+        time.sleep(0.1)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(15)
+
+
+def timed_load(store, corpus: Path, **options) -> dict:
+    t0 = time.perf_counter()
+    report = load(store, [corpus], Iris(), **options)
+    seconds = time.perf_counter() - t0
+    quads = sum(report.triples.values())
+    return {"seconds": round(seconds, 2), "quads": quads, "quads_per_s": round(quads / seconds),
+            "bulk": report.bulk, "articles": len(report.articles)}
+
+
+def bench(corpus: Path, work: Path, budget: float, batches: list[int], log=print) -> dict:
+    out: dict = {"corpus": str(corpus), "load": {}, "queries": {}}
+    tmp = Path(tempfile.mkdtemp(prefix="kg-bench-remote-"))
+    servers = []
+    try:
+        for label, options in (("embedded, transactional (bulk=False)", {"bulk": False}),
+                               ("embedded, first load (bulk path)", {})):
+            store = open_store(tmp / f"embedded-{len(out['load'])}")
+            out["load"][label] = timed_load(store, corpus, **options)
+            store.flush()
+            del store
+            shutil.rmtree(tmp / f"embedded-{len(out['load']) - 1}", ignore_errors=True)
+            log(f"  load {label}: {out['load'][label]}")
+        remote = None
+        default_batch = kg.store.REMOTE_BATCH
+        for n in batches:
+            proc, url = start_oxigraph(tmp / f"oxigraph-{n}")
+            servers.append(proc)
+            store = open_store(url)
+            kg.store.REMOTE_BATCH = n
+            try:
+                label = f"remote oxigraph serve, {n} article(s) per update"
+                out["load"][label] = timed_load(store, corpus)
+            finally:
+                kg.store.REMOTE_BATCH = default_batch
+            log(f"  load {label}: {out['load'][label]}")
+            if remote is None:
+                remote = store
+            else:
+                store.close()
+                stop(proc)
+                servers.remove(proc)
+                shutil.rmtree(tmp / f"oxigraph-{n}", ignore_errors=True)
+        embedded = Store.read_only(str(work / "store-ours"))
+        # the very same files, served: `oxigraph serve-read-only` over WORK/store-ours
+        proc, url = start_oxigraph(work / "store-ours", read_only=True)
+        servers.append(proc)
+        same_files = open_store(url)
+        out["quads"] = {"embedded": len(embedded), "remote": len(remote), "same files": len(same_files)}
+        meta = corpus_meta(work)
+        for label, name, params in cases(embedded, Iris(), meta["seed"], meta["world"]):
+            q = catalogue()[name]
+            row = {"embedded": time_query(embedded, name, params, budget, 3, 50),
+                   "same files": time_query(same_files, name, params, budget, 3, 50),
+                   "remote": time_query(remote, name, params, budget, 3, 50)}
+            expected = [tuple(r) for r in run(embedded, q, params)]
+            row["same_rows"] = expected == [tuple(r) for r in run(remote, q, params)] == \
+                [tuple(r) for r in run(same_files, q, params)]
+            out["queries"][label] = row
+            log(f"  {label:<58} embedded {row['embedded']['median_ms']:>9.2f} ms  same files "
+                f"{row['same files']['median_ms']:>9.2f} ms  loaded {row['remote']['median_ms']:>9.2f} ms  "
+                f"same rows: {row['same_rows']}")
+        remote.close()
+        same_files.close()
+    finally:
+        for proc in servers:
+            stop(proc)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def table(result: dict) -> str:
+    loads = result["load"]
+    base = loads["embedded, transactional (bulk=False)"]["quads_per_s"]
+    lines = ["| load (files on disk -> queryable store) | seconds | quads/s | × embedded transactional |",
+             "|---|---|---|---|"]
+    for label, m in loads.items():
+        lines.append(f"| {label} | {m['seconds']:.1f} | {m['quads_per_s']:,} | {m['quads_per_s'] / base:.2f}× |")
+    lines += ["", f"Queries, median (p95) ms: the embedded on-disk store WORK/store-ours "
+              f"({result['quads']['embedded']:,} quads) in process; the same files served by `oxigraph "
+              f"serve-read-only`, over HTTP; and the server our loader just filled ({result['quads']['remote']:,} "
+              "quads), over HTTP.", "",
+              "| query | rows | embedded | same files, HTTP | ÷ embedded | loaded server, HTTP | ÷ embedded | same rows |",
+              "|---|---|---|---|---|---|---|---|"]
+    for label, row in result["queries"].items():
+        e = row["embedded"]
+        cells = []
+        for kind in ("same files", "remote"):
+            r = row[kind]
+            ratio = r["median_ms"] / e["median_ms"] if e["median_ms"] else float("nan")
+            cells.append(f"{r['median_ms']:.1f} ({r['p95_ms']:.1f}) | {ratio:.2f}×")
+        lines.append(f"| {label} | {e['rows']} | {e['median_ms']:.1f} ({e['p95_ms']:.1f}) | " + " | ".join(cells)
+                     + f" | {'yes' if row['same_rows'] else 'NO'} |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("corpus", type=Path, help="a folder of annotation files (bench.generate)")
+    ap.add_argument("work", type=Path, help="bench.load's work folder for that corpus (its store-ours)")
+    ap.add_argument("--budget", type=float, default=2.0, help="seconds per query and store (default 2)")
+    ap.add_argument("--batches", default=f"{kg.store.REMOTE_BATCH},1",
+                    help="articles per update request to measure, comma-separated (the first serves the queries)")
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args(argv)
+    result = bench(args.corpus, args.work, args.budget, [int(b) for b in args.batches.split(",")],
+                   log=lambda s: print(s, file=sys.stderr))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2))
+    print(table(result))
+
+
+if __name__ == "__main__":
+    main()
