@@ -23,12 +23,10 @@ seconds is skipped (said in the output). Timing runs should hold the bench lock:
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +36,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import httpx
+
+from bench.processes import free_port, kg_command, oxigraph_command, running
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://w3id.org/homs-kg/"
@@ -84,48 +84,9 @@ class Run:
 # --- the servers ---------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def venv_bin(name: str) -> str:
-    local = Path(sys.executable).with_name(name)
-    found = str(local) if local.exists() else shutil.which(name)
-    if not found:
-        raise SystemExit(f"{name} not found (install the test extras: pip install -e '.[test]')")
-    return found
-
-
-@contextlib.contextmanager
-def server(command: list[str], url: str, probe: str, log: Path, timeout: float = 120):
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"{command[0]} exited with {proc.returncode}: {log.read_text()}")
-                with contextlib.suppress(httpx.TransportError):
-                    if httpx.get(url + probe, params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                        break
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{command[0]} not ready in {timeout:g} s: {log.read_text()}")
-                time.sleep(0.2)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(15)
-
-
 def seeds_store(folder: Path) -> Path:
     target = folder / "seeds-store"
-    subprocess.run([venv_bin("kg"), "load", "--store", str(target), str(ROOT / "seeds")], check=True,
+    subprocess.run([*kg_command(), "load", "--store", str(target), str(ROOT / "seeds")], check=True,
                    capture_output=True)
     return target
 
@@ -290,13 +251,14 @@ def run_dataset(name: str, store: Path, args, work: Path) -> list[Run]:
     for target in (ours_store, ox_store):
         shutil.copytree(store, target)
     ours_port, ox_port = free_port(), free_port()
-    ours_cmd = [venv_bin("kg"), "serve", "--store", str(ours_store), "--no-load", "--host", "127.0.0.1",
+    ours_cmd = [*kg_command(), "serve", "--store", str(ours_store), "--no-load", "--host", "127.0.0.1",
                 "--port", str(ours_port), "--log-level", "warning", *args.serve_option]
-    ox_cmd = [venv_bin("oxigraph"), "serve-read-only", "--location", str(ox_store), "--bind",
+    ox_cmd = [*oxigraph_command(), "serve-read-only", "--location", str(ox_store), "--bind",
               f"127.0.0.1:{ox_port}", "--union-default-graph"]
     runs: list[Run] = []
-    with server(ours_cmd, f"http://127.0.0.1:{ours_port}", "/sparql", work / f"{name}-ours.log") as ours, \
-            server(ox_cmd, f"http://127.0.0.1:{ox_port}", "/query", work / f"{name}-oxigraph.log") as ox:
+    ours, ox = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{ox_port}"
+    with running(ours_cmd, f"{ours}/sparql", work / f"{name}-ours.log"), \
+            running(ox_cmd, f"{ox}/query", work / f"{name}-oxigraph.log"):
         cases = sparql_cases(name)
         if args.smoke:
             cases = cases[:1]

@@ -21,9 +21,9 @@ Client and server share the machine's cores, as a service and a store on one hos
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,49 +33,23 @@ from pyoxigraph import Store
 
 import kg.store
 from bench.generate import corpus_meta
+from bench.processes import free_port, oxigraph_command, running
 from bench.queries import cases, time_query
 from kg.namespaces import Iris
 from kg.queries import catalogue, run
 from kg.store import load, open_store
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
-def start_oxigraph(location: Path, read_only: bool = False) -> tuple[subprocess.Popen, str]:
-    """`oxigraph serve` (or `serve-read-only`) on a free loopback port; (the process, its query URL)
-    once it answers."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from test_e2e_helpers import free_port, oxigraph_command
-
-    import httpx
-
+@contextlib.contextmanager
+def oxigraph(location: Path, read_only: bool = False):
+    """`oxigraph serve` (or `serve-read-only`) over `location` on a free loopback port, its default
+    graph the union; yields its query URL once it answers, ends it after."""
     port = free_port()
     location.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen([*oxigraph_command(), "serve-read-only" if read_only else "serve", "--location",
-                             str(location), "--bind",
-                             f"127.0.0.1:{port}", "--union-default-graph"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/query"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                return proc, url
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError("oxigraph serve did not start")
-        time.sleep(0.1)
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(15)
+    with running([*oxigraph_command(), "serve-read-only" if read_only else "serve", "--location", str(location),
+                  "--bind", f"127.0.0.1:{port}", "--union-default-graph"], f"http://127.0.0.1:{port}/query"):
+        yield f"http://127.0.0.1:{port}/query"
 
 
 def timed_load(store, corpus: Path, **options) -> dict:
@@ -90,7 +64,7 @@ def timed_load(store, corpus: Path, **options) -> dict:
 def bench(corpus: Path, work: Path, budget: float, batches: list[int], log=print) -> dict:
     out: dict = {"corpus": str(corpus), "load": {}, "queries": {}}
     tmp = Path(tempfile.mkdtemp(prefix="kg-bench-remote-"))
-    servers = []
+    servers = contextlib.ExitStack()  # the servers the query phase uses
     try:
         for label, options in (("embedded, transactional (bulk=False)", {"bulk": False}),
                                ("embedded, first load (bulk path)", {})):
@@ -103,9 +77,8 @@ def bench(corpus: Path, work: Path, budget: float, batches: list[int], log=print
         remote = None
         default_batch = kg.store.REMOTE_BATCH
         for n in batches:
-            proc, url = start_oxigraph(tmp / f"oxigraph-{n}")
-            servers.append(proc)
-            store = open_store(url)
+            server = contextlib.ExitStack()
+            store = open_store(server.enter_context(oxigraph(tmp / f"oxigraph-{n}")))
             kg.store.REMOTE_BATCH = n
             try:
                 label = f"remote oxigraph serve, {n} article(s) per update"
@@ -115,16 +88,14 @@ def bench(corpus: Path, work: Path, budget: float, batches: list[int], log=print
             log(f"  load {label}: {out['load'][label]}")
             if remote is None:
                 remote = store
+                servers.enter_context(server)
             else:
                 store.close()
-                stop(proc)
-                servers.remove(proc)
+                server.close()
                 shutil.rmtree(tmp / f"oxigraph-{n}", ignore_errors=True)
         embedded = Store.read_only(str(work / "store-ours"))
         # the very same files, served: `oxigraph serve-read-only` over WORK/store-ours
-        proc, url = start_oxigraph(work / "store-ours", read_only=True)
-        servers.append(proc)
-        same_files = open_store(url)
+        same_files = open_store(servers.enter_context(oxigraph(work / "store-ours", read_only=True)))
         out["quads"] = {"embedded": len(embedded), "remote": len(remote), "same files": len(same_files)}
         meta = corpus_meta(work)
         for label, name, params in cases(embedded, Iris(), meta["seed"], meta["world"]):
@@ -142,8 +113,7 @@ def bench(corpus: Path, work: Path, budget: float, batches: list[int], log=print
         remote.close()
         same_files.close()
     finally:
-        for proc in servers:
-            stop(proc)
+        servers.close()
         shutil.rmtree(tmp, ignore_errors=True)
     return out
 

@@ -22,7 +22,6 @@ import os
 import random
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +29,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
+
+from bench.processes import free_port, kg_command, running
 
 ROOT = Path(__file__).resolve().parent.parent
 HOMS = "https://w3id.org/homs-kg/place/homs"
@@ -74,12 +75,6 @@ def loopback_only(url: str) -> str:
 # --- a server of our own ---------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def seeded_store(folder: Path) -> Path:
     """The seeds loaded into a new on-disk store under `folder`."""
     from kg.namespaces import Iris
@@ -103,33 +98,9 @@ def server(store: Path | None = None, *args: str, log: Path | None = None):
             store = seeded_store(folder)
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        kg = Path(sys.executable).with_name("kg")
-        command = [str(kg)] if kg.exists() else [sys.executable, "-c", "from kg.cli import main; main()"]
-        out = open(log, "ab") if log else subprocess.DEVNULL
-        proc = subprocess.Popen([*command, "serve", "--no-load", "--host", "127.0.0.1", "--port", str(port),
-                                 "--store", str(store), "--log-level", "warning", *args],
-                                stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                if proc.poll() is not None:
-                    raise SystemExit(f"kg serve exited with {proc.returncode}")
-                with contextlib.suppress(httpx.TransportError):
-                    if httpx.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                        break
-                if time.monotonic() > deadline:
-                    raise SystemExit("kg serve did not start within 120 s")
-                time.sleep(0.2)
+        with running([*kg_command(), "serve", "--no-load", "--host", "127.0.0.1", "--port", str(port),
+                      "--store", str(store), "--log-level", "warning", *args], f"{url}/sparql", log, cwd=ROOT):
             yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            if log:
-                out.close()
 
 
 # --- the load -----------------------------------------------------------------------------------------

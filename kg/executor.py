@@ -524,6 +524,21 @@ class ProcessPool:
 
     # -- running a job
 
+    def _timed_out(self, worker: _Worker, started: float) -> QueryTimeout:
+        """(The worker is released unhealthy after: killed and replaced.)"""
+        self.stats.timeouts += 1
+        self.stats.killed += 1
+        log.warning("query stopped after %.1f s (limit %g s); worker %s killed",
+                    time.monotonic() - started, self.limits.timeout, worker.process.pid)
+        return QueryTimeout(self.limits.timeout)
+
+    def _crashed(self, worker: _Worker) -> WorkerCrashed:
+        self.stats.crashed += 1
+        code = worker.process.poll()
+        log.warning("query worker %s stopped while running a query (exit %s)", worker.process.pid, code)
+        return WorkerCrashed("the query worker stopped while running the query (it may have passed its "
+                             f"memory cap){f'; exit status {code}' if code is not None else ''}")
+
     def run(self, fn: Callable, *args) -> Any:
         """fn(ctx, *args) in a worker; its value, or its exception re-raised here. QueryTimeout when it
         runs past the limit (the worker is killed and replaced), Busy when no worker is free within
@@ -535,22 +550,13 @@ class ProcessPool:
             try:
                 worker.conn.send((fn, args))
                 started = time.monotonic()
-                done = worker.conn.poll(timeout)
-                if not done:
-                    self.stats.timeouts += 1
-                    self.stats.killed += 1
-                    log.warning("query stopped after %.1f s (limit %g s); worker %s killed",
-                                time.monotonic() - started, timeout, worker.process.pid)
-                    raise QueryTimeout(timeout)
+                if not worker.conn.poll(timeout):
+                    raise self._timed_out(worker, started)
                 status, value = worker.conn.recv()
             except (EOFError, OSError, pickle.PickleError):
-                self.stats.crashed += 1
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     worker.process.wait(1)
-                code = worker.process.poll()
-                log.warning("query worker %s stopped while running a query (exit %s)", worker.process.pid, code)
-                raise WorkerCrashed("the query worker stopped while running the query (it may have passed its "
-                                    f"memory cap){f'; exit status {code}' if code is not None else ''}") from None
+                raise self._crashed(worker) from None
             healthy = True
             worker.jobs += 1
             self.stats.jobs += 1
@@ -575,17 +581,9 @@ class ProcessPool:
                 data = await worker.reader.message(timeout)
                 status, value = pickle.loads(data)
             except TimeoutError:
-                self.stats.timeouts += 1
-                self.stats.killed += 1
-                log.warning("query stopped after %.1f s (limit %g s); worker %s killed",
-                            time.monotonic() - started, timeout, worker.process.pid)
-                raise QueryTimeout(timeout) from None
+                raise self._timed_out(worker, started) from None
             except (EOFError, OSError, pickle.PickleError):
-                self.stats.crashed += 1
-                code = worker.process.poll()
-                log.warning("query worker %s stopped while running a query (exit %s)", worker.process.pid, code)
-                raise WorkerCrashed("the query worker stopped while running the query (it may have passed its "
-                                    f"memory cap){f'; exit status {code}' if code is not None else ''}") from None
+                raise self._crashed(worker) from None
             healthy = True
             worker.jobs += 1
             self.stats.jobs += 1

@@ -107,7 +107,7 @@ def _read_round_trip(path: Path, text: str) -> Any:
 
 # --- the fast reader ----------------------------------------------------------------------------
 
-try:  # PyYAML with libyaml (a dependency of uvicorn[standard]); without it, ruamel reads everything
+try:  # PyYAML with libyaml (a declared dependency; its wheels carry libyaml); without it, ruamel reads everything
     import yaml as _pyyaml
     from yaml._yaml import CParser as _CParser
 except ImportError:  # pragma: no cover

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from pyoxigraph import BlankNode
 
-from bench import generate, load as load_bench, queries as queries_bench
+from bench import generate, load as load_bench, queries as queries_bench, remote as remote_bench, serve_load
 from kg.build import _Collapsed, compile_article, compile_entities
 from kg.cli import main as kg
 from kg.errors import AnnotationError
@@ -77,6 +77,25 @@ def test_the_load_benchmark_can_run_our_loader_alone(corpus, tmp_path, capsys):
     measured = queries_bench.bench(work, budget=0.01, min_runs=1, max_runs=1, memory=False, log=lambda _: None)
     assert all(set(row) == {"disk"} for row in measured["queries"].values())
     assert "| articles |" in capsys.readouterr().out
+
+
+@pytest.mark.server
+def test_the_remote_store_benchmark_runs(corpus, tmp_path):
+    """bench.remote at a tiny size: real `oxigraph serve` processes, the same rows on every store."""
+    work = tmp_path / "work"
+    load_bench.bench(corpus, work, log=lambda _: None, phases=("ours",))
+    result = remote_bench.bench(corpus, work, budget=0.01, batches=[4], log=lambda _: None)
+    assert {"embedded, transactional (bulk=False)", "remote oxigraph serve, 4 article(s) per update"} <= set(result["load"])
+    assert len(set(result["quads"].values())) == 1 and result["quads"]["remote"] > ARTICLES * 500
+    assert result["queries"] and all(row["same_rows"] for row in result["queries"].values())
+    assert "| load" in remote_bench.table(result)
+
+
+@pytest.mark.server
+def test_the_service_load_benchmark_runs(capsys):
+    """bench.serve_load for a second against a real `kg serve` of the seeds: requests answered, none failed."""
+    summary = serve_load.main(["--seconds", "1", "--clients", "2"])
+    assert summary["requests"] > 0 and not summary["errors"]
 
 
 # --- the fast paths give what the reference paths give ------------------------------------------

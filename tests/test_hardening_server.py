@@ -5,7 +5,6 @@ writes off by default, and with a token (KG_WRITE_TOKEN) only for requests that 
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import subprocess
 import threading
@@ -16,9 +15,9 @@ import httpx
 import psutil
 import pytest
 
+from bench.processes import free_port, kg_command, running
 from kg.namespaces import Iris
 from kg.store import SEEDS, load, open_store
-from test_e2e_helpers import free_port, kg_command
 
 pytestmark = pytest.mark.server
 
@@ -36,30 +35,10 @@ def serving(store: Path, *args: str, env: dict | None = None):
     """`kg serve --no-load` over `store` on a free loopback port; yields (url, process)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    log = open(store.parent / f"serve-{port}.log", "wb")
-    proc = subprocess.Popen([*kg_command(), "serve", "--no-load", "--host", "127.0.0.1", "--port", str(port),
-                             "--store", str(store), "--log-level", "warning", *args],
-                            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"kg serve exited: {(store.parent / f'serve-{port}.log').read_text()}")
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError("kg serve not ready in 60 s")
-            time.sleep(0.1)
+    with running([*kg_command(), "serve", "--no-load", "--host", "127.0.0.1", "--port", str(port),
+                  "--store", str(store), "--log-level", "warning", *args],
+                 f"{url}/sparql", store.parent / f"serve-{port}.log", timeout=60, env=env) as proc:
         yield url, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(15)
-        log.close()
 
 
 @pytest.fixture(scope="module")
