@@ -111,6 +111,20 @@ def test_casualties_of_an_event(store):
     assert {"105", "100", "25"} <= {r["count"] for r in found}
 
 
+def test_casualties_of_an_event_include_those_of_its_sub_events(store):
+    """The Khaldiyeh shelling is part of the Homs offensive: its figures are the offensive's too."""
+    found = rows(store, "casualties_of_event", event=f"{BASE}event/{A003}/homs-offensive")
+    assert {"105", "100", "25"} <= {r["count"] for r in found}
+    assert all(r["event"] == f"{BASE}event/{A003}/homs-offensive" for r in found)
+
+
+def test_casualties_in_a_place_include_those_of_an_event_there(store):
+    """The residents who fled Homs (OSDH) give no place of their own; their flight led to the coast."""
+    found = rows(store, "casualties_in_place", place="syrian-coast")
+    assert [(r["casualty"].rsplit("/", 1)[1], r["amount"], r["reporters"]) for r in found] == [
+        ("homs-residents-fled-osdh", "tens of thousands", "Syrian Observatory for Human Rights")]
+
+
 def test_sources_of_a_fact_give_the_exact_span(store):
     found = rows(store, "sources", fact=f"{BASE}agreement/{A002}/old-homs-truce")
     assert len(found) == 1
