@@ -93,44 +93,45 @@ def phase_dump(work: Path) -> dict:
     return {"seconds": time.perf_counter() - t0, "bytes": (work / "ours.nq").stat().st_size}
 
 
-def phase_bulk_load(work: Path, lenient: bool = False) -> dict:
-    from pyoxigraph import RdfFormat, Store
+def _baseline(target: Path, fill) -> dict:
+    """Time `fill(store)` into a new on-disk store at `target`, flushed; the store is deleted after."""
+    from pyoxigraph import Store
 
-    target = _fresh(work / "store-bulk")
+    target = _fresh(target)
     t0 = time.perf_counter()
     store = Store(str(target))
-    store.bulk_load(path=str(work / "ours.nq"), format=RdfFormat.N_QUADS, lenient=lenient)
+    fill(store)
     store.flush()
     seconds = time.perf_counter() - t0
     peak, cpu = _peak_mib(), _cpu()
     quads = len(store)
-    del store
+    del store  # closed before its folder goes
     shutil.rmtree(target)
     return {"seconds": seconds, "quads": quads, "peak_mib": peak, "cpu_s": round(cpu, 1)}
 
 
-def phase_extend(work: Path, batch: int = 1000) -> dict:
-    from pyoxigraph import RdfFormat, Store, parse
+def phase_bulk_load(work: Path, lenient: bool = False) -> dict:
+    from pyoxigraph import RdfFormat
 
-    target = _fresh(work / "store-extend")
-    t0 = time.perf_counter()
-    store = Store(str(target))
-    chunk = []
-    with open(work / "ours.nq", "rb") as f:
-        for quad in parse(f, RdfFormat.N_QUADS):
-            chunk.append(quad)
-            if len(chunk) >= batch:
-                store.extend(chunk)
-                chunk = []
-    if chunk:
-        store.extend(chunk)
-    store.flush()
-    seconds = time.perf_counter() - t0
-    peak, cpu = _peak_mib(), _cpu()
-    quads = len(store)
-    del store
-    shutil.rmtree(target)
-    return {"seconds": seconds, "quads": quads, "peak_mib": peak, "cpu_s": round(cpu, 1), "batch": batch}
+    return _baseline(work / "store-bulk", lambda store: store.bulk_load(
+        path=str(work / "ours.nq"), format=RdfFormat.N_QUADS, lenient=lenient))
+
+
+def phase_extend(work: Path, batch: int = 1000) -> dict:
+    from pyoxigraph import RdfFormat, parse
+
+    def fill(store) -> None:  # transactions of `batch` quads
+        chunk = []
+        with open(work / "ours.nq", "rb") as f:
+            for quad in parse(f, RdfFormat.N_QUADS):
+                chunk.append(quad)
+                if len(chunk) >= batch:
+                    store.extend(chunk)
+                    chunk = []
+        if chunk:
+            store.extend(chunk)
+
+    return {**_baseline(work / "store-extend", fill), "batch": batch}
 
 
 def phase_rdflib(work: Path) -> dict:
