@@ -11,16 +11,22 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from pyoxigraph import Store
 
-from api import docs, errors, export, pages, queries, sparql, ui, void, writes
-from api.cache import AnswerCache, Front
+from api import errors
 from api.deps import Settings
-from api.limits import SizeLimits
+from api.middleware.cache import AnswerCache, Front
+from api.middleware.limits import SizeLimits
+from api.routers import canned as queries
+from api.routers import docs, export, sparql, ui, void, writes
+from api.routers import linked_data as pages
 from kg import __version__
-from kg import queries as canned
-from kg.executor import Checkpoint, DiskCopy, InlineExecutor, Limits, ProcessPool
+from kg.executor.inline import InlineExecutor
+from kg.executor.limits import Limits
+from kg.executor.pool import ProcessPool
+from kg.executor.views import Checkpoint, DiskCopy, hold_store_lock
 from kg.namespaces import base_iri
-from kg.remote import RemoteStore, is_url
-from kg.store import is_remote, open_store, store_location
+from kg.paths import QUERIES_DIR
+from kg.storage.opening import is_remote, open_store, store_location
+from kg.storage.remote import RemoteStore, is_url
 
 DESCRIPTION = """A knowledge graph of the war in and around Homs, Syria, built from annotated news articles.
 Every event, agreement, casualty figure and claim links to the article and the exact text that states it.
@@ -50,7 +56,7 @@ def create_app(store: Store | str | os.PathLike | None = None, base: str | None 
                isolation: str = "auto", workers: int | None = None, path: str | os.PathLike | None = None,
                max_body: int | None = None, max_url: int | None = None, entities_file: Path | None = None) -> FastAPI:
     """The app over `store`: an open Store, or a path opened when the app starts (read-only unless
-    writes are on; default: $KG_STORE, else ./kg-store), or a remote store (kg.remote.RemoteStore, or
+    writes are on; default: $KG_STORE, else ./kg-store), or a remote store (kg.storage.remote.RemoteStore, or
     the URL of a SPARQL server's query endpoint): its queries run on the server, in the calling
     thread whatever `isolation` says, under the limit as the HTTP client's deadline. `base`: the base of the data's IRIs (default
     $KG_BASE, else https://w3id.org/homs-kg/); request paths map to IRIs under it.
@@ -61,28 +67,30 @@ def create_app(store: Store | str | os.PathLike | None = None, base: str | None 
     in-memory store is copied to a temporary on-disk one) or "thread" (always in process; the limit
     is then checked between rows only). `workers`: how many query processes (default: cores + 1).
     The worker pool starts with the app (its lifespan): a TestClient used without `with` evaluates in
-    process. `write_token`: None keeps the service read-only; else writes need it (api/writes.py).
+    process. `write_token`: None keeps the service read-only; else writes need it (api/routers/writes.py).
     `max_body` / `max_url`: request size limits in bytes (413 beyond)."""
     if isolation not in ("auto", "process", "thread"):
         raise ValueError(f"isolation is auto, process or thread, not {isolation!r}")
     base = base or base_iri()
     options = {k: v for k, v in (("limits", limits), ("max_body", max_body), ("max_url", max_url),
                                  ("entities_file", entities_file)) if v is not None}
-    settings = Settings(base if base.endswith("/") else base + "/", queries_dir or canned.QUERIES_DIR,
+    settings = Settings(base if base.endswith("/") else base + "/", queries_dir or QUERIES_DIR,
                         write_token=write_token, **options)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        disk, cleanup, opened = (Path(path) if path is not None else None), None, None
+        disk, cleanup, opened, lock = (Path(path) if path is not None else None), None, None, None
         if getattr(app.state, "store", None) is None:
             location = store_location(store)
-            if is_url(location):  # a SPARQL server (kg.remote)
+            if is_url(location):  # a SPARQL server (kg.storage.remote)
                 opened = app.state.store = await anyio.to_thread.run_sync(
                     lambda: open_store(location, read_only=write_token is None, timeout=settings.limits.timeout))
             else:
                 disk = location
                 if not disk.exists():
                     raise RuntimeError(f"no store at {disk}: run `kg load` first")
+                if write_token is None:  # read-only: and no other process may write it while we serve it
+                    lock = hold_store_lock(disk)
                 app.state.store = open_store(disk, read_only=write_token is None)
         if is_remote(app.state.store):
             # a remote store is not a pyoxigraph Store: queries run on the server, from this process's
@@ -110,16 +118,18 @@ def create_app(store: Store | str | os.PathLike | None = None, base: str | None 
                 cleanup()
             if opened is not None:
                 opened.close()
+            if lock is not None:
+                lock.close()
 
     app = FastAPI(title="homs-kg", version=__version__, description=DESCRIPTION, openapi_tags=TAGS,
                   docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.settings = settings
     app.state.store = store if isinstance(store, (Store, RemoteStore)) else None
     app.state.executor = None
-    app.state.answer_cache = AnswerCache()  # canned answers until the next write (api/cache.py; off for a remote store)
+    app.state.answer_cache = AnswerCache()  # canned answers until the next write (api/middleware/cache.py; off for a remote store)
     for exc, handler in errors.HANDLERS.items():
         app.add_exception_handler(exc, handler)
-    app.add_middleware(Front)  # innermost: repeated canned requests answered from the cache (api/cache.py)
+    app.add_middleware(Front)  # innermost: repeated canned requests answered from the cache (api/middleware/cache.py)
     app.add_middleware(SizeLimits, max_url=settings.max_url, max_body=settings.max_body)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
                        allow_headers=["*"], expose_headers=["Link", "Content-Disposition", "Content-Type",

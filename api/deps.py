@@ -1,5 +1,6 @@
 """What handlers get from the app: the store, the settings and the query executor, by dependencies
-tests can override."""
+tests can override. They are `async def`: FastAPI runs them on the event loop, with no trip to the
+thread pool (a plain `def` dependency costs a thread hop per request, bench/RESULTS.md)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from pathlib import Path
 from fastapi import Depends, Request
 from pyoxigraph import Store
 
-from kg import queries as canned
-from kg.executor import InlineExecutor, Limits
+from kg.executor.inline import InlineExecutor
+from kg.executor.limits import Limits
 from kg.namespaces import Iris
-from kg.store import SEEDS
+from kg.paths import QUERIES_DIR, SEEDS
+from kg.querying import catalogue as canned
 
 MiB = 1 << 20
 
@@ -21,7 +23,7 @@ MiB = 1 << 20
 @dataclass(frozen=True)
 class Settings:
     base: str  # the base of the data's IRIs; request paths map to IRIs under it
-    queries_dir: Path = canned.QUERIES_DIR
+    queries_dir: Path = QUERIES_DIR
     limits: Limits = field(default_factory=Limits)  # what one query may take (kg.executor)
     max_body: int = 8 * MiB  # request bodies larger than this are refused (413)
     max_url: int = 32 * 1024  # request paths + query strings longer than this are refused (413)
@@ -36,20 +38,20 @@ class Settings:
         return canned.catalogue(self.queries_dir)
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     """The store, opened (or handed over) when the app starts: a pyoxigraph Store, or a
-    kg.remote.RemoteStore (a SPARQL server) that offers the same methods."""
+    kg.storage.remote.RemoteStore (a SPARQL server) that offers the same methods."""
     return request.app.state.store
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
 _lazy = threading.Lock()
 
 
-def get_executor(request: Request, store: Store = Depends(get_store)):
+async def get_executor(request: Request, store: Store = Depends(get_store)):
     """Where this request's queries run: the app's executor (a pool of worker processes for an
     on-disk store) for the app's store; in the calling thread for a store a test substituted."""
     state = request.app.state

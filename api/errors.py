@@ -18,12 +18,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kg import queries as canned
-from kg.answers import NotAcceptable
-from kg.executor import Busy, QueryTimeout, WorkerCrashed
-from kg.formats import negotiate
+from api.render import templates
+from kg.errors import (
+    Busy,
+    NotAcceptable,
+    QueryError,
+    QueryTimeout,
+    UnknownName,
+    WorkerCrashed,
+)
+from kg.formats import HTML, JSON, PROBLEM, negotiate
 
-PROBLEM = "application/problem+json"
 EXTRA_FIELDS = ("candidates", "errors")
 
 
@@ -49,9 +54,7 @@ class ApiError(Exception):
 
 def error_response(request: Request, status: int, detail: str, headers: dict | None = None, **extra) -> Response:
     body = error_body(status, detail, **extra)
-    if negotiate(request.headers.get("accept"), [PROBLEM, "application/json", "text/html"]) == "text/html":
-        from api.render import templates  # imported here: render imports this module's callers
-
+    if negotiate(request.headers.get("accept"), [PROBLEM, JSON, HTML]) == HTML:
         return templates.TemplateResponse(request, "error.html", {"error": body}, status_code=status,
                                           headers=headers)
     return JSONResponse(jsonable_encoder(body), status_code=status, headers=headers, media_type=PROBLEM)
@@ -79,11 +82,11 @@ def on_validation_error(request: Request, exc: RequestValidationError) -> Respon
                           errors=errors)
 
 
-def on_unknown_name(request: Request, exc: canned.UnknownName) -> Response:
+def on_unknown_name(request: Request, exc: UnknownName) -> Response:
     return error_response(request, 404, str(exc), candidates=exc.candidates)
 
 
-def on_query_error(request: Request, exc: canned.QueryError) -> Response:
+def on_query_error(request: Request, exc: QueryError) -> Response:
     return error_response(request, 400, str(exc))
 
 
@@ -105,8 +108,8 @@ HANDLERS = {
     ApiError: on_api_error,
     StarletteHTTPException: on_http_exception,
     RequestValidationError: on_validation_error,
-    canned.UnknownName: on_unknown_name,
-    canned.QueryError: on_query_error,
+    UnknownName: on_unknown_name,
+    QueryError: on_query_error,
     OSError: on_storage_error,
     NotAcceptable: on_not_acceptable,
     QueryTimeout: on_query_stopped,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -11,30 +11,25 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple
 
-from api.errors import ApiError
-from kg import sparql
-from kg.describe import short
-from kg.formats import negotiate
+from kg import formats
+from kg.describing.resources import short
+from kg.formats import HTML  # noqa: F401 — handlers import it from here with choose
 from kg.namespaces import ONTOLOGY
+from kg.querying import sparql
 
-HTML = "text/html"
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 
 
 def choose(request: Request, offered: list[str]) -> str:
     """The offered media type (default first) the request's Accept header ranks highest, else 406."""
-    media = negotiate(request.headers.get("accept"), offered)
-    if media is None:
-        raise ApiError(406, f"cannot answer in {request.headers.get('accept')!r}; "
-                            f"this resource is available as: {', '.join(offered)}")
-    return media
+    return formats.choose(request.headers.get("accept"), offered)
 
 
 def rdf_response(triples: Iterable[Triple], fmt: RdfFormat, filename: str | None = None) -> Response:
     headers = {"Vary": "Accept"}
     if filename:
         headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return Response(sparql.write_triples(triples, fmt), media_type=sparql.media_type(fmt), headers=headers)
+    return Response(sparql.write_triples(triples, fmt), media_type=formats.media_type(fmt), headers=headers)
 
 
 # --- template helpers ----------------------------------------------------------------------------

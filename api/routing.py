@@ -8,10 +8,7 @@ such result, to the event loop's thread. So the frames of an escaping exception 
 it leaves the worker thread.
 
 The query handlers are `async def` instead: their queries run in the executor's worker processes
-(`arun`: the loop waits on the worker's pipe, no thread), and the answer comes back as bytes. FastAPI
-runs every plain `def` dependency in the thread pool too (a thread hop each, measured in
-bench/RESULTS.md), so those handlers get the store, settings and executor from `resolve`, which
-calls the same dependency functions (or the app's overrides of them) in place."""
+(`arun`: the loop waits on the worker's pipe, no thread), and the answer comes back as bytes."""
 
 from __future__ import annotations
 
@@ -19,7 +16,6 @@ import functools
 import inspect
 import traceback
 
-from fastapi import Request
 from fastapi.routing import APIRoute
 
 
@@ -51,31 +47,6 @@ def confined(handler):
 class Route(APIRoute):
     def __init__(self, path: str, endpoint, **kwargs):
         super().__init__(path, confined(endpoint), **kwargs)
-
-
-def resolve(request: Request, dependency):
-    """`dependency(request)` — or the app's override of it (`app.dependency_overrides`, as tests set
-    them), called with the request if it takes an argument — without a trip to the thread pool.
-    For the cheap dependencies of api/deps.py only (they read app.state)."""
-    call = request.app.dependency_overrides.get(dependency)
-    return dependency(request) if call is None else _override(call, request)
-
-
-def _override(call, request: Request):
-    params = inspect.signature(call).parameters
-    if any(p.annotation is Request or name == "request" for name, p in params.items()):
-        return call(request)
-    return call()
-
-
-def executor_for(request: Request):
-    """The store, the settings and the executor of this request, as api/deps.py gives them."""
-    from api.deps import get_executor, get_settings, get_store
-
-    store = resolve(request, get_store)
-    call = request.app.dependency_overrides.get(get_executor)
-    executor = get_executor(request, store) if call is None else _override(call, request)
-    return store, resolve(request, get_settings), executor
 
 
 async def run_job(executor, fn, *args):

@@ -123,9 +123,11 @@ def executor_overhead(store: Path, n: int = 500) -> dict:
     """Median latency of a light query in process vs through a worker process (no HTTP)."""
     from pyoxigraph import Store
 
-    from kg import answers
-    from kg.executor import InlineExecutor, Limits, ProcessPool
-    from kg.sparql import Dataset
+    from kg.executor.inline import InlineExecutor
+    from kg.executor.limits import Limits
+    from kg.executor.pool import ProcessPool
+    from kg.querying import answers
+    from kg.querying.sparql import Dataset
 
     query = "SELECT ?label WHERE { <https://w3id.org/homs-kg/place/homs> rdfs:label ?label }"
     out = {}

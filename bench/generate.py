@@ -225,32 +225,32 @@ def build_world(seed: int = SEED, world: str = "full") -> World:
     add(Actor("syrian-rebels", "NonStateArmedGroup", "Syrian rebels", ["rebels", "armed opposition"], role="armed-rebel"))
     add(Actor("united-nations", "InternationalOrganisation", "United Nations", ["UN"], role="org"))
     add(Actor("osdh", "Monitor", "Syrian Observatory for Human Rights", ["SOHR", "the Observatory"], role="monitor"))
-    for i in range(scaled(40)):
+    for _ in range(scaled(40)):
         name = _name(rng, used, 2)
         add(Actor(slug(name) + "-brigade", "NonStateArmedGroup", f"{name} Brigade", [f"{name} fighters"],
                   "syrian-rebels", role="armed-rebel"))
-    for i in range(scaled(20)):
+    for _ in range(scaled(20)):
         name = _name(rng, used, 2)
         add(Actor(slug(name) + "-regiment", rng.choice(["StateArmedForce", "ProGovernmentMilitia", "SecurityService"]),
                   f"{name} Regiment", [f"the {name} unit"], "syrian-army", role="armed-state"))
-    for i in range(scaled(25)):
+    for _ in range(scaled(25)):
         name = _name(rng, used, 2)
         add(Actor(slug(name) + "-monitor", rng.choice(["Monitor", "NGO", "ResearchOrganisation"]),
                   f"{name} Monitoring Group", [f"{name} monitors"], role="monitor"))
-    for i in range(scaled(40)):
+    for _ in range(scaled(40)):
         name = _name(rng, used, 2)
         add(Actor(slug(name) + "-news", "MediaOutlet", f"{name} News", [f"{name} TV"], role="media"))
-    for i in range(scaled(120)):
+    for _ in range(scaled(120)):
         first, last = rng.choice(FIRST), rng.choice(LAST)
         aid = f"{slug(first)}-{slug(last)}-{i}"
         media = rng.choice(by_role["media"])
         add(Actor(aid, "Person", f"{first} {last}", [last], media.id, role="journalist"))
-    for i in range(scaled(30)):
+    for _ in range(scaled(30)):
         name = _name(rng, used, 2)
         hood = rng.choice(neighbourhoods)
         add(Actor(slug(name) + "-council", rng.choice(["OppositionBody", "CivilianGroup", "PoliticalBody"]),
                   f"{name} Local Council", [f"{name} council"], based_in=hood.id, role="civil"))
-    for i in range(scaled(25)):
+    for _ in range(scaled(25)):
         name = _name(rng, used, 2)
         add(Actor(slug(name) + "-relief", rng.choice(["NGO", "InternationalOrganisation"]), f"{name} Relief",
                   [f"{name} aid workers"], role="org"))

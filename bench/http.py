@@ -123,7 +123,7 @@ def inline(sparql: str, terms: dict[str, str]) -> str:
 def canned_cases(ox_url: str, ours_url: str, params: dict[str, dict], names: list[str] | None) -> list[Case]:
     """One case per canned query: ours by GET /api/<name>, Oxigraph by the SPARQL it runs with the
     parameters our endpoint resolved (from its JSON `parameters`) inlined."""
-    from kg import queries as canned
+    from kg.querying import catalogue as canned
 
     cases = []
     for q in canned.catalogue().values():
@@ -239,7 +239,7 @@ def wrk(url: str, request: Request, seconds: float, connections: int, threads: i
     script.write_text(lua_script(request), encoding="utf-8")
     out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency", "--timeout", "30s",
                           "-s", str(script), url], capture_output=True, text=True, check=True).stdout
-    line = next(l for l in out.splitlines() if l.startswith("WRKJSON "))
+    line = next(x for x in out.splitlines() if x.startswith("WRKJSON "))
     return json.loads(line[len("WRKJSON "):])
 
 

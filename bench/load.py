@@ -6,7 +6,7 @@ Oxigraph itself does with the very same quads, measured in the same run.
 Each measurement runs in a fresh process, so its peak memory (RSS high-water mark,
 getrusage ru_maxrss) is its own:
 
-  ours          kg.store.load(store, [corpus]) into a new on-disk store: read, check and compile
+  ours          kg.loading.load(store, [corpus]) into a new on-disk store: read, check and compile
                 every file, derive the inferences, write (a first load: the bulk path); then flush.
                 The store is kept (WORK/store-ours) for bench/queries.py.
   dump          the quads our loader produced, written out as N-Quads (WORK/ours.nq); not timed.
@@ -63,7 +63,8 @@ def _du(path: Path) -> int:
 
 
 def phase_ours(corpus: Path, work: Path, memory: bool = False, bulk: bool | None = None) -> dict:
-    from kg.store import load, open_store
+    from kg.loading.load import load
+    from kg.storage.opening import open_store
 
     target = ":memory:" if memory else _fresh(work / ("store-ours" if bulk is None else "store-ours-tx"))
     t0 = time.perf_counter()
@@ -73,7 +74,7 @@ def phase_ours(corpus: Path, work: Path, memory: bool = False, bulk: bool | None
     seconds = time.perf_counter() - t0
     peak, workers_peak, cpu = _peak_mib(), _peak_mib(resource.RUSAGE_CHILDREN), _cpu()
     # queryable: the canned ceasefires query answers
-    from kg.queries import catalogue, run
+    from kg.querying.catalogue import catalogue, run
     rows = len(list(run(store, catalogue()["ceasefires"], {"place": "homs"})))
     quads = len(store)
     out = {"seconds": seconds, "quads": quads, "peak_mib": peak, "worker_peak_mib": workers_peak, "cpu_s": round(cpu, 1),

@@ -1,6 +1,6 @@
 """Server processes for the benchmarks and the end-to-end tests: a free loopback port, a command of
 this environment (`kg`, `oxigraph`), and a process run until its SPARQL endpoint answers, then
-ended and waited for. One copy, used by bench/*.py and tests/test_e2e_helpers.py."""
+ended and waited for. One copy, used by bench/*.py and tests/support/servers.py."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def free_port() -> int:
 def kg_command() -> list[str]:
     """The `kg` console script beside this Python, else the CLI through this Python."""
     script = Path(sys.executable).with_name("kg")
-    return [str(script)] if script.exists() else [sys.executable, "-c", "from kg.cli import main; main()"]
+    return [str(script)] if script.exists() else [sys.executable, "-c", "from api.cli import main; main()"]
 
 
 def oxigraph_command() -> list[str]:

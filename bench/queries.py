@@ -4,7 +4,7 @@
 
 A WORK folder is what bench.load leaves: `store-ours` (the on-disk store our loader built) and
 `ours.nq` (its quads, from which the in-memory Store is bulk-loaded). Every query runs through
-kg.queries.run, as the API and the CLI run it (parameters resolved and bound as RDF terms), and its
+kg.querying.catalogue.run, as the API and the CLI run it (parameters resolved and bound as RDF terms), and its
 rows are read to the end. Each (query, parameters) runs once to warm up, then until `--budget`
 seconds or `--max-runs` runs have passed (at least `--min-runs`; for a query slower than the
 budget, the warm-up run is the one measurement); we report the median and p95.
@@ -25,7 +25,7 @@ from pyoxigraph import RdfFormat, Store
 
 from bench.generate import SEED, SENTINEL, build_world, corpus_meta
 from kg.namespaces import SPARQL_PREFIXES, Iris
-from kg.queries import catalogue, run
+from kg.querying.catalogue import catalogue, run
 
 
 def cases(store: Store, iris: Iris, seed: int = SEED, world_name: str = "full") -> list[tuple[str, str, dict]]:

@@ -3,14 +3,14 @@
     flock /tmp/bench.lock .venv/bin/python -m bench.remote bench/out/corpus-1k bench/out/work-corpus-1k \\
         [--budget 2] [--batches 16,1] [--json FILE]
 
-Load: the corpus's annotation files through our loader (kg.store.load), files on disk to a
+Load: the corpus's annotation files through our loader (kg.loading.load), files on disk to a
 queryable store, into
 - a new embedded on-disk store, by the transactional path (bulk=False: one SPARQL update per
   article, as a remote load does) and by the default path for a first load (Store.bulk_load);
 - a new `oxigraph serve --union-default-graph` (the Rust server from PyPI's `oxigraph`) on a
   loopback port, by SPARQL Update requests carrying REMOTE_BATCH articles each (`--batches`: the
   batch sizes to measure; the first one's server is kept for the queries).
-Queries: each canned query with bench.queries' parameters (`cases`, `time_query`: kg.queries.run,
+Queries: each canned query with bench.queries' parameters (`cases`, `time_query`: kg.querying.catalogue.run,
 rows read to the end; median and p95), in process on the embedded on-disk store that bench.load
 built (WORK/store-ours); over HTTP on the same files served by `oxigraph serve-read-only` (the
 like-for-like comparison: only the protocol differs); and over HTTP on the server loaded above
@@ -31,14 +31,14 @@ from pathlib import Path
 
 from pyoxigraph import Store
 
-import kg.store
+import kg.loading.load
 from bench.generate import corpus_meta
 from bench.processes import free_port, oxigraph_command, running
 from bench.queries import cases, time_query
+from kg.loading.load import load
 from kg.namespaces import Iris
-from kg.queries import catalogue, run
-from kg.store import load, open_store
-
+from kg.querying.catalogue import catalogue, run
+from kg.storage.opening import open_store
 
 
 @contextlib.contextmanager
@@ -75,16 +75,16 @@ def bench(corpus: Path, work: Path, budget: float, batches: list[int], log=print
             shutil.rmtree(tmp / f"embedded-{len(out['load']) - 1}", ignore_errors=True)
             log(f"  load {label}: {out['load'][label]}")
         remote = None
-        default_batch = kg.store.REMOTE_BATCH
+        default_batch = kg.loading.load.REMOTE_BATCH
         for n in batches:
             server = contextlib.ExitStack()
             store = open_store(server.enter_context(oxigraph(tmp / f"oxigraph-{n}")))
-            kg.store.REMOTE_BATCH = n
+            kg.loading.load.REMOTE_BATCH = n
             try:
                 label = f"remote oxigraph serve, {n} article(s) per update"
                 out["load"][label] = timed_load(store, corpus)
             finally:
-                kg.store.REMOTE_BATCH = default_batch
+                kg.loading.load.REMOTE_BATCH = default_batch
             log(f"  load {label}: {out['load'][label]}")
             if remote is None:
                 remote = store
@@ -148,7 +148,7 @@ def main(argv=None):
     ap.add_argument("corpus", type=Path, help="a folder of annotation files (bench.generate)")
     ap.add_argument("work", type=Path, help="bench.load's work folder for that corpus (its store-ours)")
     ap.add_argument("--budget", type=float, default=2.0, help="seconds per query and store (default 2)")
-    ap.add_argument("--batches", default=f"{kg.store.REMOTE_BATCH},1",
+    ap.add_argument("--batches", default=f"{kg.loading.load.REMOTE_BATCH},1",
                     help="articles per update request to measure, comma-separated (the first serves the queries)")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)

@@ -77,8 +77,10 @@ def loopback_only(url: str) -> str:
 
 def seeded_store(folder: Path) -> Path:
     """The seeds loaded into a new on-disk store under `folder`."""
+    from kg.loading.load import load
     from kg.namespaces import Iris
-    from kg.store import SEEDS, load, open_store
+    from kg.paths import SEEDS
+    from kg.storage.opening import open_store
 
     path = folder / "kg-store"
     store = open_store(path)

@@ -8,15 +8,16 @@ from pathlib import Path
 import click
 from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples, RdfFormat, serialize
 
-from kg import queries as canned
-from kg.errors import AnnotationError
-from kg.executor import QueryTimeout
-from kg.export import export, graph_for
+from kg.describing.stats import statistics
+from kg.errors import AnnotationError, QueryError, QueryTimeout
 from kg.formats import RDF_FORMATS, RESULT_FORMATS, rdf_format
+from kg.loading.corpus import compile_files
+from kg.loading.load import load
 from kg.namespaces import PREFIXES, SPARQL_PREFIXES, Iris
-from kg.stats import statistics
-from kg.store import (SEEDS, compile_files, is_empty, is_remote, load, location_name, open_store, store_location,
-                      store_path)
+from kg.paths import SEEDS
+from kg.querying import catalogue as canned
+from kg.storage.export import export, graph_for
+from kg.storage.opening import location_name, open_store, store_location
 
 
 def _remember(ctx, param, value):
@@ -41,7 +42,7 @@ def store_option(command):
     return command
 
 
-def _open(store, read_only=False, timeout=None):
+def open_option_store(store, read_only=False, timeout=None):
     location = store_location(store)
     if read_only and not isinstance(location, str) and not location.exists():
         raise click.ClickException(f"no store at {location}: run `kg load` first")
@@ -68,7 +69,7 @@ def load_cmd(paths, store):
     Every file is checked first; if one is bad, nothing is written. Each article's graph is
     replaced in one transaction."""
     paths = paths or (SEEDS,)
-    db = _open(store)
+    db = open_option_store(store)
     try:
         report = load(db, paths, Iris(), progress=lambda f: click.echo(f"checking {f}", err=True))
     except AnnotationError as e:
@@ -85,7 +86,7 @@ def load_cmd(paths, store):
 @click.option("--shacl/--no-shacl", default=True, help="Also check the compiled RDF against the SHACL shapes.")
 def validate_cmd(paths, shacl):
     """Check annotation files without loading them: format, references, quotes, and SHACL shapes."""
-    from kg.shapes import validate_data
+    from kg.loading.shapes import validate_data
 
     try:
         compiled = compile_files(paths or (SEEDS,), Iris())
@@ -107,7 +108,7 @@ def validate_cmd(paths, shacl):
 @store_option
 def query_cmd(query, params, fmt, store):
     """Run a SPARQL query (a string or a .rq file) or a canned query by name, over all graphs."""
-    db = _open(store, read_only=True)
+    db = open_option_store(store, read_only=True)
     catalogue = canned.catalogue()
     values = {}
     for p in params:
@@ -124,7 +125,7 @@ def query_cmd(query, params, fmt, store):
                                            f"known: {', '.join(sorted(catalogue))}")
             text = Path(query).read_text(encoding="utf-8") if query.endswith(".rq") else query
             result = db.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
-    except canned.QueryError as e:
+    except QueryError as e:
         extra = "".join(f"\n  {c['label']} <{c['iri']}>" for c in getattr(e, "candidates", []))
         raise click.ClickException(str(e) + extra) from None
     except SyntaxError as e:
@@ -172,7 +173,7 @@ def _cell(term, width: int) -> str:
 @store_option
 def export_cmd(fmt, graph, output, store):
     """Export the whole dataset (TriG / N-Quads), the union of its graphs, or one graph."""
-    db = _open(store, read_only=True)
+    db = open_option_store(store, read_only=True)
     try:
         rdf = rdf_format(fmt)
         data = export(db, rdf, graph_for(db, Iris(), graph) if graph else None)
@@ -189,7 +190,7 @@ def export_cmd(fmt, graph, output, store):
 @store_option
 def stats_cmd(store):
     """How many places, actors, events, agreements and casualty figures; triples per graph."""
-    db = _open(store, read_only=True)
+    db = open_option_store(store, read_only=True)
     s = statistics(db)
     for name, n in s["entities"].items():
         click.echo(f"{name:<20}{n:>8}")
@@ -199,127 +200,11 @@ def stats_cmd(store):
     click.echo(f"{s['total']:>8}  quads in all")
 
 
-class Size(click.ParamType):
-    """A size in bytes: 1048576, 64k, 8M, 2G."""
-    name = "size"
-    UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, int):
-            return value
-        text = str(value).strip().lower().removesuffix("b").removesuffix("i")
-        unit = text[-1:] if text[-1:] in "kmg" else ""
-        try:
-            return int(float(text[: len(text) - len(unit)]) * self.UNITS[unit])
-        except ValueError:
-            self.fail(f"{value!r} is not a size (e.g. 65536, 64k, 8M, 2G)", param, ctx)
-
-
-@main.command("serve")
-@store_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-@click.option("--base", envvar="KG_BASE", default=None,
-              help="Base of the data's IRIs, which the service dereferences (default: $KG_BASE, else "
-                   "https://w3id.org/homs-kg/).")
-@click.option("--load/--no-load", "load_seeds", default=True, show_default=True,
-              help="Load seeds/ into the store first (idempotent).")
-@click.option("--query-timeout", envvar="KG_QUERY_TIMEOUT", default=30.0, show_default=True,
-              type=click.FloatRange(min=0.05), metavar="SECONDS",
-              help="Time limit of every query, SPARQL or canned ($KG_QUERY_TIMEOUT); past it the query is "
-                   "stopped and answered 503.")
-@click.option("--query-workers", envvar="KG_QUERY_WORKERS", default=None, type=click.IntRange(min=1),
-              help="Query worker processes ($KG_QUERY_WORKERS; default: cores + 1).")
-@click.option("--max-rows", envvar="KG_MAX_ROWS", default=10_000, show_default=True, type=click.IntRange(min=1),
-              help="Most solutions (or triples) in one answer; a cut answer says so ($KG_MAX_ROWS).")
-@click.option("--max-result-size", envvar="KG_MAX_RESULT_SIZE", default="32M", show_default=True, type=Size(),
-              help="Most bytes in one answer; a cut answer says so ($KG_MAX_RESULT_SIZE).")
-@click.option("--query-memory", envvar="KG_QUERY_MEMORY", default="4G", show_default=True, type=Size(),
-              help="Address-space cap of each query worker; 0 for none ($KG_QUERY_MEMORY).")
-@click.option("--max-body", envvar="KG_MAX_BODY", default="8M", show_default=True, type=Size(),
-              help="Largest request body (413 beyond; $KG_MAX_BODY).")
-@click.option("--max-url", envvar="KG_MAX_URL", default="32k", show_default=True, type=Size(),
-              help="Longest request path + query string (413 beyond; $KG_MAX_URL).")
-@click.option("--write-token", envvar="KG_WRITE_TOKEN", default=None,
-              help="Enable writes (SPARQL Update, Graph Store Protocol, POST /load) for requests bearing this "
-                   "token; off without it. Prefer $KG_WRITE_TOKEN: a command line is visible to other users.")
-@click.option("--isolation", type=click.Choice(["process", "thread"]), default="process", show_default=True,
-              help="Where queries run: worker processes that are killed at the time limit, or the server's "
-                   "own threads (no kill; for comparison only).")
-@click.option("--log-level", default="info", show_default=True,
-              type=click.Choice(["critical", "error", "warning", "info", "debug"]),
-              help="Server log level; `debug` also logs every request (the access log).")
-def serve_cmd(store, host, port, base, load_seeds, query_timeout, query_workers, max_rows, max_result_size,
-              query_memory, max_body, max_url, write_token, isolation, log_level):
-    """Serve the graph over HTTP: SPARQL endpoint, canned queries, exports and linked-data pages.
-
-    Every query runs in a worker process under --query-timeout (on a remote store, --store URL: on
-    the server, under the same limit); the service is read-only unless --write-token (or
-    KG_WRITE_TOKEN) is given."""
-    import uvicorn
-
-    from api import create_app
-    from kg.executor import Limits, hold_store_lock
-
-    iris = Iris(base)
-    db = _open(store, timeout=query_timeout)  # a remote store's queries time out at the limit
-    where = location_name(store_location(store))
-    foreign = [g.value for g in db.named_graphs() if not g.value.startswith(iris.base + "graph/")]
-    if foreign:
-        raise click.ClickException(f"the store at {where} holds graphs under another base "
-                                   f"(e.g. <{foreign[0]}>): serve it with that --base, or use a new --store")
-    if load_seeds:
-        try:
-            report = load(db, [SEEDS], iris)
-        except AnnotationError as e:
-            raise click.ClickException(str(e)) from None
-        db.flush()
-        click.echo(f"loaded {len(report.articles)} article(s) into {where}", err=True)
-    elif is_empty(db):
-        raise click.ClickException(f"the store at {where} is empty: run `kg load`, or drop --no-load")
-    try:
-        limits = Limits(timeout=query_timeout, max_rows=max_rows, max_bytes=max_result_size, memory=query_memory)
-    except ValueError as e:
-        raise click.ClickException(str(e)) from None
-    options = dict(base=iris.base, limits=limits, write_token=write_token or None, workers=query_workers,
-                   isolation="auto" if isolation == "process" else "thread", max_body=max_body, max_url=max_url)
-    lock = None
-    if is_remote(db):  # queries run on the server (in this process's threads); writes only with the token
-        db.read_only = write_token is None
-        app = create_app(store=db, **options)
-    elif write_token:
-        app = create_app(store=db, path=store_path(store), **options)  # writes go to this read-write store
-    else:
-        db.flush()
-        del db  # read-only from here on: the app opens the store read-only, and so do its workers;
-        try:
-            lock = hold_store_lock(store_path(store))  # and no other process may write it meanwhile
-        except OSError as e:
-            raise click.ClickException(str(e)) from None
-        app = create_app(store=store_path(store), **options)
-    click.echo(f"serving {iris.base} at http://{host}:{port}/ (SPARQL: http://{host}:{port}/sparql); "
-               f"query limit {query_timeout:g} s, {'writes need the token' if write_token else 'read-only'}", err=True)
-    try:
-        # uvloop and httptools (uvicorn[standard]): the asyncio/h11 defaults cost several times more per
-        # request (bench/RESULTS.md, "Over HTTP"); access lines only at --log-level debug (one per request)
-        uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=log_level == "debug",
-                    loop="uvloop" if _has("uvloop") else "asyncio", http="httptools" if _has("httptools") else "h11")
-    finally:
-        if lock is not None:
-            lock.close()
-
-
-def _has(module: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(module) is not None
-
-
 @main.command("docs")
 @click.option("--check", is_flag=True, help="Fail if docs/ontology.md is not up to date.")
 def docs_cmd(check):
     """Regenerate the ontology reference, docs/ontology.md, from ontology/homs-kg.ttl."""
-    from kg.reference import REFERENCE_FILE, render
+    from kg.describing.reference import REFERENCE_FILE, render
 
     text = render()
     if check:

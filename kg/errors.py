@@ -1,4 +1,7 @@
-"""The one error every bad input turns into: a file, a line and the problem."""
+"""Every exception of kg, in one place: each says what went wrong, in words a caller can show.
+
+The API maps them to HTTP statuses in one table (api/errors.py). Those a query worker raises are
+pickled back to the server, so each one that takes arguments says how to rebuild it (`__reduce__`)."""
 
 from __future__ import annotations
 
@@ -14,3 +17,72 @@ class AnnotationError(Exception):
         self.problem = problem
         where = f"{self.path}:{line}" if line else str(self.path)
         super().__init__(f"{where}: {problem}")
+
+    def __reduce__(self):
+        return AnnotationError, (self.path, self.line, self.problem)
+
+
+class UploadError(ValueError):
+    """An article sent over HTTP that cannot be taken (before the loader reads it): `status` says
+    how (422: bad names; 409: the store's shared entities are not the service's; 500: those are bad)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+class QueryError(ValueError):
+    """A bad canned-query file or a bad parameter value (the caller's mistake: a 4xx)."""
+
+
+class UnknownName(QueryError):
+    """A name or IRI given for a place, actor or article that the graph does not have (a 404), with
+    the candidates it might have meant."""
+
+    def __init__(self, message: str, candidates: list[dict]):
+        super().__init__(message)
+        self.candidates = candidates
+
+    def __reduce__(self):
+        return UnknownName, (str(self), self.candidates)
+
+
+class SparqlError(ValueError):
+    """A request the service will not run (the caller's mistake: a 4xx)."""
+
+
+class NotAcceptable(Exception):
+    """Nothing the client accepts can be offered (a 406)."""
+
+    def __init__(self, accept: str | None, offered: list[str]):
+        super().__init__(f"cannot answer in {accept!r}; this resource is available as: {', '.join(offered)}")
+        self.accept, self.offered = accept, offered
+
+    def __reduce__(self):
+        return NotAcceptable, (self.accept, self.offered)
+
+
+class QueryTimeout(Exception):
+    """The query ran past the time limit and was stopped."""
+
+    def __init__(self, timeout: float):
+        super().__init__(f"the query ran longer than the limit of {timeout:g} s and was stopped")
+        self.timeout = timeout
+
+    def __reduce__(self):
+        return QueryTimeout, (self.timeout,)
+
+
+class Busy(Exception):
+    """No worker became free in time."""
+
+    def __init__(self, waited: float):
+        super().__init__(f"the service is busy: no query worker became free within {waited:g} s")
+        self.waited = waited
+
+    def __reduce__(self):
+        return Busy, (self.waited,)
+
+
+class WorkerCrashed(Exception):
+    """The worker process running the query died (e.g. it hit its memory cap)."""

@@ -1,11 +1,27 @@
-"""The one format table: RDF and query-result formats by name, file extension and media type.
+"""The one format table: RDF and query-result formats by name, file extension and media type, and
+content negotiation. Used by the CLI, the API, the exports, the remote store and the query workers.
 
 pyoxigraph's RdfFormat and QueryResultsFormat already know media types and extensions; this
-module only adds the short names the CLI takes, and content negotiation for the API."""
+module only adds the short names the CLI takes, the aliases clients send, and negotiation."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from pyoxigraph import QueryResultsFormat, RdfFormat
+
+from kg.errors import NotAcceptable
+
+# Media types the service names itself (the RDF and result formats' own are in the tables below).
+HTML = "text/html"
+JSON = "application/json"
+CSV = "text/csv"
+PROBLEM = "application/problem+json"  # RFC 9457 errors
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+RESULTS_JSON = "application/sparql-results+json"
+RESULTS_XML = "application/sparql-results+xml"
 
 RDF_FORMATS: dict[str, RdfFormat] = {
     "turtle": RdfFormat.TURTLE,
@@ -24,6 +40,44 @@ RESULT_FORMATS: dict[str, QueryResultsFormat] = {
 }
 
 
+def holds_graphs(fmt: RdfFormat) -> bool:
+    return fmt in (RdfFormat.TRIG, RdfFormat.N_QUADS)
+
+
+# Which media types each kind of query result offers, the default first.
+# SELECT and ASK: the four W3C result formats, then the aliases clients send (SPARQLWrapper asks
+# for application/json; browsers for application/xml).
+RESULT_MEDIA: dict[str, QueryResultsFormat] = {
+    **{f.media_type.split(";")[0]: f for f in RESULT_FORMATS.values()},
+    "application/json": QueryResultsFormat.JSON,
+    "application/xml": QueryResultsFormat.XML,
+    "text/xml": QueryResultsFormat.XML,
+}
+# CONSTRUCT and DESCRIBE: Turtle first, then the other RDF formats and their common aliases.
+GRAPH_MEDIA: dict[str, RdfFormat] = {
+    **{f.media_type: f for f in RDF_FORMATS.values()},
+    "application/x-turtle": RdfFormat.TURTLE,
+    "application/turtle": RdfFormat.TURTLE,
+    "text/n3": RdfFormat.TURTLE,  # Turtle is N3
+    "text/plain": RdfFormat.N_TRIPLES,
+    "application/x-json+ld": RdfFormat.JSON_LD,
+    "application/json": RdfFormat.JSON_LD,
+    "application/xml": RdfFormat.RDF_XML,
+    "text/xml": RdfFormat.RDF_XML,
+}
+# One graph (no named graphs): what a Graph Store Protocol body may be.
+TRIPLE_MEDIA: dict[str, RdfFormat] = {m: f for m, f in GRAPH_MEDIA.items() if not holds_graphs(f)}
+
+
+def media_type(fmt) -> str:
+    """The Content-Type to answer with for a format (text formats say their charset)."""
+    mt = fmt.media_type
+    if "charset" not in mt and (mt.startswith("text/") or fmt in (RdfFormat.N_TRIPLES, RdfFormat.N_QUADS,
+                                                                   RdfFormat.TRIG)):
+        mt += "; charset=utf-8"
+    return mt
+
+
 def rdf_format(name_or_ext: str) -> RdfFormat:
     """'turtle', 'ttl', 'text/turtle' -> RdfFormat.TURTLE. ValueError if unknown."""
     key = name_or_ext.lower().lstrip(".")
@@ -33,10 +87,6 @@ def rdf_format(name_or_ext: str) -> RdfFormat:
     if fmt is None:
         raise ValueError(f"unknown RDF format {name_or_ext!r}; one of: {', '.join(RDF_FORMATS)}")
     return fmt
-
-
-def holds_graphs(fmt: RdfFormat) -> bool:
-    return fmt in (RdfFormat.TRIG, RdfFormat.N_QUADS)
 
 
 def parse_accept(header: str | None) -> list[tuple[str, float]]:
@@ -88,3 +138,17 @@ def negotiate(accept: str | None, offered: list[str]) -> str | None:
         if best_key is None or key < best_key:
             best, best_key = candidate, key
     return best
+
+
+def choose(accept: str | None, offered: list[str]) -> str:
+    """negotiate(), or NotAcceptable (a 406) when nothing offered is acceptable."""
+    media = _negotiated(accept, tuple(offered))
+    if media is None:
+        raise NotAcceptable(accept, offered)
+    return media
+
+
+@lru_cache(maxsize=256)
+def _negotiated(accept: str | None, offered: tuple[str, ...]) -> str | None:
+    """negotiate, remembered: clients send the same few Accept headers again and again."""
+    return negotiate(accept, list(offered))

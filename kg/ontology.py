@@ -5,14 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, Triple, parse
 
 from kg.namespaces import HK, ONTOLOGY, OWL, RDF, RDFS
-
-ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "homs-kg.ttl"
-SHAPES_DIR = ONTOLOGY_FILE.parent / "shapes"
+from kg.paths import ONTOLOGY_FILE
 
 BRANCHES = {"place": HK.Place, "actor": HK.Actor, "event": HK.Event, "agreement": HK.Agreement}
 

@@ -1,19 +1,25 @@
-"""Shared fixtures: a fresh in-memory store per test, loaded from the real seeds."""
+"""Shared fixtures: a fresh in-memory store per test, loaded from the real seeds; and, for the API
+tests, a fresh store copied from one load of the seeds per session, and a TestClient over it.
+
+The tests are grouped by what they exercise: unit/ (kg's parts, directly), api/ (the HTTP service
+in process), e2e/ (real `kg serve` and `oxigraph serve` processes), browser/ (headless Chromium),
+bench/ (the benchmarks' smoke tests). Shared helpers are in support/."""
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Store
+from pyoxigraph import RdfFormat, Store
 
+from api import create_app
+from kg.loading.load import load
 from kg.namespaces import Iris
-from kg.store import SEEDS, load, open_store
-
-ROOT = Path(__file__).resolve().parent.parent
-BASE = "https://w3id.org/homs-kg/"
+from kg.paths import SEEDS
+from kg.storage.opening import open_store
+from support import BASE
+from support.api import TestClient, seeded_dump
 
 
 @pytest.fixture
@@ -37,16 +43,19 @@ def seeds_copy(tmp_path) -> Path:
     return target
 
 
-def select(store: Store, sparql: str, **subs) -> list[dict]:
-    """Run a SELECT over the union of graphs; rows as {variable: python value or None}."""
-    from pyoxigraph import Variable
+@pytest.fixture(scope="session")
+def seeds_nquads() -> bytes:
+    return seeded_dump()
 
-    from kg.namespaces import SPARQL_PREFIXES
 
-    # pyoxigraph binds only projected variables: project the bound ones, then drop them from rows
-    projected = " ".join(f"?{k}" for k in subs)
-    sparql = re.sub(r"\bSELECT(\s+DISTINCT)?", lambda m: m.group(0) + " " + projected, sparql, count=1)
-    result = store.query(SPARQL_PREFIXES + sparql, use_default_graph_as_union=True,
-                         substitutions={Variable(k): v for k, v in subs.items()} or None)
-    names = [v.value for v in result.variables if v.value not in subs]
-    return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in result]
+@pytest.fixture
+def api_store(seeds_nquads) -> Store:
+    """A new in-memory store holding the seeds, for this test only."""
+    s = Store()
+    s.load(seeds_nquads, format=RdfFormat.N_QUADS)
+    return s
+
+
+@pytest.fixture
+def client(api_store) -> TestClient:
+    return TestClient(create_app(store=api_store, base=BASE))

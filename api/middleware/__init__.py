@@ -1,0 +1,1 @@
+"""What runs around every request: size limits, and the canned-answer cache."""

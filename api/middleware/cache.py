@@ -1,0 +1,233 @@
+"""Canned answers kept until the store changes, and their ETags.
+
+The graph is read-mostly, so a canned query's page is kept (its bytes, media type and headers) and
+served again without a query, until a write changes the store. Entries are keyed by
+
+    query name + every parameter's RDF term after resolution ("Bab Amr" -> <…/place/baba-amr>, a
+    missing one -> its default) + the format the request gets (suffix or Accept outcome) + limit
+    + offset, and the request's URL only when the answer holds it (a `next` link),
+
+and belong to one version of the store: the executor's `version`, which `exclusive()` bumps after
+every write (api/routers/writes.py runs each write inside it), so a write empties the cache. The parent
+process cannot resolve a name without a query, so it also remembers, per version, which resolved
+key each request's own spelling led to (`aliases`). Both tables are bounded (entries and bytes;
+least recently used out first), and an answer larger than an eighth of the byte bound is not kept.
+
+The cache is off when the store is not the app's own pyoxigraph Store (a remote SPARQL store: other
+clients may write there). Every canned answer carries an `ETag` (a hash of its media type and
+bytes) and `Cache-Control: no-cache`; a request whose `If-None-Match` names it gets 304, cache or not.
+
+`Front`, an ASGI middleware, answers a request it has seen before — the same path, query string,
+Accept and Host, at the same store version — from the cache before FastAPI routes it: the handler
+(api/routers/canned.py) passed it, validated and resolved it once, and its answer depends on nothing else
+(the If-None-Match header is checked again each time). That takes FastAPI's routing, validation and
+dependencies off the path of a repeated request (bench/RESULTS.md: the profile)."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from fastapi import Request
+from fastapi.responses import Response
+from pyoxigraph import Store
+
+MiB = 1 << 20
+
+
+@dataclass(frozen=True)
+class Entry:
+    body: bytes
+    media_type: str
+    headers: dict = field(default_factory=dict)  # every header of the answer but ETag
+
+    @cached_property
+    def etag(self) -> str:
+        return etag(self.media_type, self.body)
+
+    @cached_property
+    def raw(self) -> tuple[list, list]:
+        """The ASGI headers of the 200 and of the 304, as Starlette writes them."""
+        ok = Response(self.body, media_type=self.media_type, headers=self._headers()).raw_headers
+        return ok, Response(status_code=304, headers=self._headers(304)).raw_headers
+
+    def _headers(self, status: int = 200) -> dict:
+        headers = {**self.headers, "ETag": self.etag, "Cache-Control": "no-cache"}
+        if status == 304:  # what a 200 would have said about caching (RFC 9110, 15.4.5)
+            return {k: v for k, v in headers.items() if k in ("ETag", "Cache-Control", "Vary", "Link")}
+        return headers
+
+
+def etag(media_type: str, body: bytes) -> str:
+    """A strong entity tag: a hash of the media type and the bytes."""
+    digest = hashlib.blake2b(media_type.encode("utf-8") + b"\0" + body, digest_size=16).hexdigest()
+    return f'"{digest}"'
+
+
+def not_modified(header: str | None, tag: str) -> bool:
+    """True when an If-None-Match header names `tag` (or is `*`); weak tags compare weakly."""
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    return any(t.strip().removeprefix("W/") == tag for t in header.split(","))
+
+
+def respond(request: Request, entry: Entry) -> Response:
+    """The answer, or 304 Not Modified when the client holds it already."""
+    if not_modified(request.headers.get("if-none-match"), entry.etag):
+        return Response(status_code=304, headers=entry._headers(304))
+    return Response(entry.body, media_type=entry.media_type, headers=entry._headers())
+
+
+def front_key(scope) -> tuple:
+    """What a canned answer depends on besides the store: the path and query string, the Accept
+    header, and what the request's URL is made of (its `next` link is absolute)."""
+    accept = host = None
+    for name, value in scope["headers"]:
+        if name == b"accept" and accept is None:
+            accept = value
+        elif name == b"host" and host is None:
+            host = value
+    return (scope["path"], scope.get("query_string", b""), accept, host, scope.get("scheme"),
+            scope.get("root_path", ""), tuple(scope.get("server") or ()))
+
+
+class AnswerCache:
+    """Pages of canned answers for one version of the store; thread-safe, bounded."""
+
+    def __init__(self, max_entries: int = 1024, max_bytes: int = 64 * MiB):
+        if max_entries < 1 or max_bytes < 1024:
+            raise ValueError("the answer cache needs room for at least one entry and 1 KiB")
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self.version: int | None = None
+        self.size = 0  # bytes held
+        self.hits = self.misses = 0
+        self._entries: OrderedDict[tuple, Entry] = OrderedDict()
+        self._aliases: OrderedDict[tuple, tuple] = OrderedDict()
+        self._front: OrderedDict[tuple, tuple] = OrderedDict()  # front_key -> (request key, URL)
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _at(self, version: int) -> bool:
+        """(Lock held.) Move to `version` (a newer one empties the cache); False for an older one."""
+        if self.version is not None and version < self.version:
+            return False
+        if version != self.version:
+            self._entries.clear()
+            self._aliases.clear()
+            self._front.clear()
+            self.size, self.version = 0, version
+        return True
+
+    def get(self, version: int, request_key: tuple, url: str) -> Entry | None:
+        with self._lock:
+            return self._get(version, request_key, url)
+
+    def front_get(self, version: int, front: tuple) -> Entry | None:
+        """The answer to a request seen before (by its front_key), if it is still kept."""
+        with self._lock:
+            seen = self._front.get(front) if self._at(version) else None
+            if seen is None:
+                return None
+            entry = self._get(version, *seen)
+            if entry is None:
+                del self._front[front]
+            return entry
+
+    def remember(self, version: int, front: tuple, request_key: tuple, url: str) -> None:
+        """A request (by its front_key) that the handler answered with `request_key`'s answer."""
+        with self._lock:
+            if self._at(version):
+                self._front[front] = (request_key, url)
+                self._front.move_to_end(front)
+                while len(self._front) > 4 * self.max_entries:
+                    self._front.popitem(last=False)
+
+    def _get(self, version: int, request_key: tuple, url: str) -> Entry | None:
+        if not self._at(version) or (key := self._aliases.get(request_key)) is None:
+            self.misses += 1
+            return None
+        entry = None
+        for full in ((key, None), (key, url)):
+            entry = self._entries.get(full)
+            if entry is not None:
+                self._entries.move_to_end(full)
+                self._aliases.move_to_end(request_key)
+                break
+        if entry is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return entry
+
+    def put(self, version: int, request_key: tuple, key: tuple, url: str | None, entry: Entry) -> None:
+        """Keep `entry` as the answer of `key` (and of `url`, when the answer holds its URL), computed
+        at `version`; and remember that `request_key` resolves to `key`."""
+        size = len(entry.body) + 256
+        with self._lock:
+            if not self._at(version):
+                return  # computed before a write: never served
+            self._aliases[request_key] = key
+            self._aliases.move_to_end(request_key)
+            while len(self._aliases) > 4 * self.max_entries:
+                self._aliases.popitem(last=False)
+            if size > self.max_bytes // 8:
+                return
+            full = (key, url)
+            old = self._entries.pop(full, None)
+            if old is not None:
+                self.size -= len(old.body) + 256
+            self._entries[full] = entry
+            self.size += size
+            while len(self._entries) > self.max_entries or self.size > self.max_bytes:
+                _, dropped = self._entries.popitem(last=False)
+                self.size -= len(dropped.body) + 256
+
+
+def cache_for(request: Request, store, executor) -> AnswerCache | None:
+    """The app's answer cache, when it may be used for this request: the store is the app's own
+    pyoxigraph Store (not a remote one, not one a test substituted) and its executor has a version."""
+    state = request.app.state
+    cache = getattr(state, "answer_cache", None)
+    if cache is None or not isinstance(store, Store) or store is not getattr(state, "store", None) \
+            or executor is not getattr(state, "executor", None) or not hasattr(executor, "version"):
+        return None
+    return cache
+
+
+class Front:
+    """ASGI middleware: a GET under /api/ seen before at this store version, answered from the
+    cache before routing (see the module's docstring); anything else goes on to the app."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"].startswith("/api/"):
+            entry = self._kept(scope)
+            if entry is not None:
+                ok, unchanged = entry.raw
+                inm = next((v for k, v in scope["headers"] if k == b"if-none-match"), None)
+                hit = inm is not None and not_modified(inm.decode("latin-1"), entry.etag)
+                await send({"type": "http.response.start", "status": 304 if hit else 200,
+                            "headers": list(unchanged if hit else ok)})  # a copy: middlewares add to it
+                await send({"type": "http.response.body", "body": b"" if hit else entry.body})
+                return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    def _kept(scope) -> Entry | None:
+        app = scope.get("app")
+        state = getattr(app, "state", None)
+        cache = getattr(state, "answer_cache", None)
+        executor = getattr(state, "executor", None)
+        if cache is None or app.dependency_overrides or not isinstance(getattr(state, "store", None), Store) \
+                or not hasattr(executor, "version"):
+            return None
+        return cache.front_get(executor.version, front_key(scope))

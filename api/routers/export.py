@@ -1,0 +1,62 @@
+"""/export: downloads with stable URLs — the whole dataset (TriG, N-Quads) and each graph (an
+article's, `ontology`, `entities`, `inferred/<name>`) as Turtle, N-Triples, JSON-LD or RDF/XML."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from pyoxigraph import Store
+
+from api.deps import Settings, get_settings, get_store
+from api.errors import ApiError
+from api.routing import Route
+from kg import formats
+from kg.formats import rdf_format
+from kg.storage.export import export, graph_for
+from kg.storage.graphs import article_ids
+
+router = APIRouter(tags=["exports"], route_class=Route)
+DATASET_EXTENSIONS = ("trig", "nq")
+GRAPH_EXTENSIONS = ("ttl", "nt", "jsonld", "rdf")
+
+
+def download(data: bytes, fmt, filename: str) -> Response:
+    return Response(data, media_type=formats.media_type(fmt),
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.get("/export", summary="List the downloads")
+def list_exports(request: Request, store: Store = Depends(get_store),
+                 settings: Settings = Depends(get_settings)) -> dict:
+    """The URL of every download: the dataset, and each graph in each format."""
+    names = ["ontology", "entities", *article_ids(store, settings.iris)]
+    graph = lambda name, ext: str(request.url_for("export_graph", name=f"{name}.{ext}"))  # noqa: E731
+    return {"dataset": {ext: str(request.url_for("export_dataset", ext=ext)) for ext in DATASET_EXTENSIONS},
+            "graphs": {name: {ext: graph(name, ext) for ext in GRAPH_EXTENSIONS} for name in names}}
+
+
+@router.get("/export/dataset.{ext}", name="export_dataset", summary="The whole dataset: every named graph",
+            responses={200: {"content": {"application/trig": {}, "application/n-quads": {}}}})
+def export_dataset(ext: str, store: Store = Depends(get_store)) -> Response:
+    """Every graph (articles, their inferences, the shared entities, the ontology) as TriG or N-Quads."""
+    if ext not in DATASET_EXTENSIONS:
+        raise ApiError(404, f"the dataset is exported as {', '.join('.' + e for e in DATASET_EXTENSIONS)}, not .{ext}")
+    fmt = rdf_format(ext)
+    return download(export(store, fmt), fmt, f"homs-kg.{ext}")
+
+
+@router.get("/export/graph/{name:path}", name="export_graph", summary="One graph",
+            responses={200: {"content": {m: {} for m in ("text/turtle", "application/n-triples",
+                                                         "application/ld+json", "application/rdf+xml")}}})
+def export_graph(name: str, store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> Response:
+    """One graph — an article id, `ontology`, `entities` or `inferred/<name>` — with an extension:
+    `.ttl`, `.nt`, `.jsonld` or `.rdf` (e.g. `/export/graph/ontology.ttl`)."""
+    graph_name, _, ext = name.rpartition(".")
+    if ext not in GRAPH_EXTENSIONS or not graph_name:
+        raise ApiError(404, f"a graph is exported as <name>{{{','.join('.' + e for e in GRAPH_EXTENSIONS)}}}")
+    try:
+        graph = graph_for(store, settings.iris, graph_name)
+    except ValueError as e:
+        raise ApiError(404, str(e)) from None
+    fmt = rdf_format(ext)
+    return download(export(store, fmt, graph), fmt, f"homs-kg-{graph_name.replace('/', '-')}.{ext}")

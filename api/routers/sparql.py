@@ -1,0 +1,194 @@
+"""/sparql: the W3C SPARQL 1.1 Protocol — queries for everyone; updates only with the write token.
+
+GET ?query=, POST application/x-www-form-urlencoded, POST application/sparql-query;
+default-graph-uri / named-graph-uri; results by content negotiation (kg.querying.sparql's tables, plus an
+HTML table for browsers). GET /sparql without a query is the Service Description (an HTML query
+form for a browser).
+
+Every query runs through the app's executor (kg.executor: a worker process on the real server)
+under the time limit, and its whole result is serialised before the response starts: a query past
+the limit is a 503, never a 200 with a cut body. An answer cut by the row or byte cap says so in
+the `KG-Truncated` header. The query handlers are `async def`: the event loop hands the query to a
+worker and waits on its pipe (api/routing.py: no thread hop per request). Updates (POST `update=`
+or application/sparql-update) are refused (403) unless the service was started with a write token;
+then they need it (api/routers/writes.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+import anyio.to_thread
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from pyoxigraph import Store
+
+from api.deps import Settings, get_executor, get_settings, get_store
+from api.errors import ApiError
+from api.render import HTML, choose, rdf_response, templates
+from api.routers import writes
+from api.routing import Route, run_job
+from kg import formats
+from kg.describing import void
+from kg.errors import SparqlError
+from kg.formats import FORM, SPARQL_QUERY, SPARQL_UPDATE
+from kg.querying import answers
+from kg.querying.sparql import Dataset
+
+router = APIRouter(tags=["SPARQL"], route_class=Route)
+
+READ_ONLY = writes.READ_ONLY
+TRUNCATED = "KG-Truncated"  # set when a cap cut the answer: max-rows=N or max-bytes=N
+HTML_ROWS = answers.HTML_ROWS  # rows an HTML results page shows
+STOPPED = {"description": "The query ran past the time limit and was stopped, or the service is busy "
+                          "(no byte of a result was sent)",
+           "content": {"application/problem+json": {}}}
+
+QUERY_DOC = {
+    "parameters": [
+        {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
+         "description": "The SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE). Without it: the Service Description."},
+        {"name": "default-graph-uri", "in": "query", "required": False,
+         "schema": {"type": "array", "items": {"type": "string"}},
+         "description": "A graph to merge into the default graph (repeatable). Default: the union of all graphs."},
+        {"name": "named-graph-uri", "in": "query", "required": False,
+         "schema": {"type": "array", "items": {"type": "string"}},
+         "description": "A graph GRAPH clauses may see (repeatable). Default: every named graph."},
+    ],
+    "responses": {"200": {"description": "Results or RDF, by content negotiation (`KG-Truncated` when a cap "
+                                         "cut the answer)", "content": {
+        m: {} for m in [*formats.RESULT_MEDIA, *formats.GRAPH_MEDIA, HTML]}},
+        "503": STOPPED},
+}
+POST_DOC = {**QUERY_DOC, "requestBody": {"required": True, "content": {
+    FORM: {"schema": {"type": "object", "properties": {"query": {"type": "string"}, "update": {"type": "string"}}}},
+    SPARQL_QUERY: {"schema": {"type": "string"}},
+    SPARQL_UPDATE: {"schema": {"type": "string"}}}},
+    "responses": {**QUERY_DOC["responses"], "204": {"description": "The update was applied (write token only)"}}}
+
+
+async def raw_body(request: Request) -> bytes:
+    """The request body, read before the (plain `def`) handler runs in the thread pool."""
+    return await request.body()
+
+
+@dataclass
+class ProtocolRequest:
+    query: str | None
+    dataset: Dataset
+    update: str | None = None
+
+
+def _utf8(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, f"{what} is not valid UTF-8") from None
+
+
+def parse_request(method: str, content_type: str | None, url_params: list[tuple[str, str]],
+                  body: bytes) -> ProtocolRequest:
+    """The query (or update) and dataset of a protocol request; ApiError for what the protocol rejects."""
+    params, direct, direct_update = list(url_params), None, None
+    if method == "POST":
+        media, _, rest = (content_type or "").partition(";")
+        media = media.strip().lower()
+        charset = next((p.split("=", 1)[1].strip().strip('"').lower() for p in rest.split(";")
+                        if p.strip().lower().startswith("charset=")), "utf-8")
+        if media not in (FORM, SPARQL_QUERY, SPARQL_UPDATE):
+            raise ApiError(415, f"a query POST has Content-Type {FORM} or {SPARQL_QUERY}, not {media or 'none'}")
+        if charset not in ("utf-8", "utf8"):
+            raise ApiError(415, f"the request body must be UTF-8, not {charset}")
+        if media == FORM:
+            try:
+                params += parse_qsl(_utf8(body, "the form"), keep_blank_values=True, errors="strict")
+            except UnicodeDecodeError:
+                raise ApiError(400, "the form is not valid UTF-8") from None
+        elif media == SPARQL_UPDATE:
+            direct_update = _utf8(body, "the update")
+        else:
+            direct = _utf8(body, "the query")
+    updates = [v for k, v in params if k == "update"] + ([direct_update] if direct_update is not None else [])
+    queries = [v for k, v in params if k == "query"] + ([direct] if direct is not None else [])
+    if updates or any(k in ("using-graph-uri", "using-named-graph-uri") for k, _ in params):
+        if queries:
+            raise ApiError(400, "a request holds a query or an update, not both")
+        if len(updates) != 1 or not updates[0].strip():
+            raise ApiError(400, "a SPARQL update request holds exactly one non-empty update")
+        return ProtocolRequest(None, Dataset(), updates[0])
+    if len(queries) > 1:
+        raise ApiError(400, "more than one query in the request (SPARQL 1.1 Protocol 2.1.4)")
+    if queries and not queries[0].strip():
+        raise ApiError(400, "the query is empty")
+    dataset = Dataset(tuple(v for k, v in params if k == "default-graph-uri"),
+                      tuple(v for k, v in params if k == "named-graph-uri"))
+    return ProtocolRequest(queries[0] if queries else None, dataset)
+
+
+async def answer(request: Request, executor, settings: Settings, protocol: ProtocolRequest) -> Response:
+    """Run the query (in a query worker, under the time limit) and answer its whole result in the
+    negotiated format; 503 if it is stopped, before any byte of a result is sent."""
+    try:
+        result = await run_job(executor, answers.sparql_query, protocol.query, protocol.dataset, settings.base,
+                               request.headers.get("accept"))
+    except SyntaxError as e:
+        raise ApiError(400, f"SPARQL syntax error: {e}") from None
+    except SparqlError as e:
+        raise ApiError(400, str(e)) from None
+    if result.html is not None:
+        return templates.TemplateResponse(request, "sparql.html", result.html, headers={"Vary": "Accept"})
+    return Response(result.body, media_type=result.media_type, headers=truncation_headers(result))
+
+
+def truncation_headers(result: answers.Answer) -> dict:
+    """The answer's headers, and KG-Truncated when a cap cut it (max-rows=N or max-bytes=N)."""
+    return {**result.headers, **({TRUNCATED: result.truncated} if result.truncated else {})}
+
+
+def service_description(request: Request, store: Store, settings: Settings) -> Response:
+    """The SPARQL Service Description (Turtle by default); the query form for a browser."""
+    media = choose(request, [*formats.GRAPH_MEDIA, HTML])
+    if media == HTML:
+        return templates.TemplateResponse(request, "sparql.html", {"query": None, "form": None},
+                                          headers={"Vary": "Accept"})
+    triples = void.service_description(store, settings.iris, str(request.url_for("sparql_get")),
+                                       str(request.url_for("void_description")))
+    return rdf_response(triples, formats.GRAPH_MEDIA[media])
+
+
+@router.get("/sparql", name="sparql_get", summary="SPARQL query (GET), or the Service Description",
+            openapi_extra=QUERY_DOC)
+async def sparql_get(request: Request, store: Store = Depends(get_store), settings: Settings = Depends(get_settings),
+                     executor=Depends(get_executor)) -> Response:
+    """SPARQL 1.1 Protocol query via GET. Without `query`, the Service Description of the endpoint."""
+    protocol = parse_request("GET", None, request.query_params.multi_items(), b"")
+    if protocol.update is not None:
+        if settings.write_token is None:
+            raise ApiError(403, READ_ONLY)
+        raise ApiError(400, "a SPARQL update is sent by POST (SPARQL 1.1 Protocol 2.2)")
+    if protocol.query is None:
+        return await anyio.to_thread.run_sync(service_description, request, store, settings)
+    return await answer(request, executor, settings, protocol)
+
+
+@router.post("/sparql", name="sparql_post", summary="SPARQL query (POST, form or direct), or an update (write token)",
+             openapi_extra=POST_DOC)
+async def sparql_post(request: Request, body: bytes = Depends(raw_body), store: Store = Depends(get_store),
+                      settings: Settings = Depends(get_settings), executor=Depends(get_executor)) -> Response:
+    """SPARQL 1.1 Protocol query via POST: URL-encoded form, or the query itself as application/sparql-query.
+    An update (`update=` or application/sparql-update) needs the service's write token."""
+    protocol = parse_request("POST", request.headers.get("content-type"), request.query_params.multi_items(), body)
+    if protocol.update is not None:
+        writes.authorize(request, settings)
+        await anyio.to_thread.run_sync(writes.sparql_update, store, executor, settings, protocol.update)
+        return Response(status_code=204)
+    if protocol.query is None:
+        raise ApiError(400, "no query in the request: send query=… or an application/sparql-query body")
+    return await answer(request, executor, settings, protocol)
+
+
+@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+def sparql_other_methods(request: Request) -> Response:
+    """The protocol's operations are GET and POST (bad_query_method: 4xx)."""
+    raise ApiError(405, f"{request.method} is not a SPARQL 1.1 Protocol operation: use GET or POST",
+                   headers={"Allow": "GET, POST, OPTIONS"})

@@ -1,0 +1,2 @@
+"""The graph describing itself: resource descriptions and pages, VoID and the Service Description,
+counts, and the ontology reference."""

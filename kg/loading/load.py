@@ -1,0 +1,214 @@
+"""Loading annotation files into a store: check every file, then write the ontology, the entities and
+each article with its inferences, one transaction per article (or one bulk load into an empty store)."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import RdfFormat, Store, serialize
+
+from kg.loading.compiler import EntitiesGraph, compile_entities
+from kg.loading.corpus import annotation_files
+from kg.loading.parallel import Out, compile_workers, compiled_articles, gc_frozen
+from kg.loading.reasoning import Reasoner
+from kg.namespaces import Iris
+from kg.ontology import ontology_triples
+from kg.storage.graphs import article_ids, graph_triples, is_empty, replace_graphs, replace_graphs_nt
+from kg.storage.opening import is_remote
+
+
+@dataclass
+class LoadReport:
+    articles: list[str]
+    triples: dict  # graph IRI -> triples written
+    reinferred: list[str]
+    bulk: bool = False  # True when the articles went in by the bulk path (a first load into an empty store)
+    seconds: dict = field(default_factory=dict)  # wall time of each step: compile, write, reinfer
+
+
+def load(store: Store, paths: Iterable[str | os.PathLike], iris: Iris | None = None,
+         progress: Callable[[Path], None] | None = None, bulk: bool | None = None,
+         workers: int | None = None) -> LoadReport:
+    """Check every file, then write: ontology, entities, and each article with its inferences.
+
+    Nothing is written unless every file compiles. Each article's graph and its inferred graph are
+    replaced in one transaction, so loading twice gives the same graph and a reload is atomic.
+
+    The load streams, one article at a time, so memory does not grow with the corpus: each article
+    is compiled and its inferences derived (kg.loading.reasoning.Reasoner), then
+    - into a store that holds data, or for a small load (fewer than BULK_FROM files), or with
+      bulk=False: its quads are spooled to a temporary file; once every file has compiled, each
+      article is written in one SPARQL update (as replace_graphs);
+    - into an empty store (a first load of BULK_FROM files or more, or of any size with bulk=True):
+      its quads stream straight into one Store.bulk_load while the next articles compile; several
+      times faster than transactions, not atomic: a bad file empties the store again (it was
+      empty), a reader meanwhile sees articles arrive, a crash leaves a partial store (load again:
+      into a store with data, the load replaces each article whole).
+    A remote store (kg.storage.remote.RemoteStore, a SPARQL server) always takes the first way: the spooled
+    articles go REMOTE_BATCH to an update request, each article whole, each request atomic on
+    Oxigraph and Fuseki; the bulk path is the embedded store's.
+
+    Large loads compile in `workers` processes (default: one per CPU, for 200 files or more); the
+    files are still checked, reported and written in order, and the first error is the same."""
+    iris = iris or Iris()
+    clock = time.perf_counter()
+    entities_file, article_files = annotation_files(paths)
+    with gc_frozen(), compile_workers(entities_file, iris, len(article_files), workers) as pool:
+        entities = compile_entities(entities_file, iris)  # meanwhile the workers start
+        entity_triples = set(entities.triples)
+        reasoner = Reasoner(entity_triples)
+        if bulk is None:
+            bulk = len(article_files) >= BULK_FROM
+        use_bulk = bulk and not is_remote(store) and is_empty(store)  # the bulk path is embedded-only
+        written: dict[str, int] = {}
+        loaded: list[str] = []
+        articles = compiled_articles(article_files, entities, reasoner, iris, progress, pool, use_bulk)
+        if use_bulk:  # the entities go in with the articles, and the ontology after them
+            _bulk_load(store, _bulk_stream(iris, entities, reasoner, articles, pool, written, loaded))
+            seconds = {"compile+write": time.perf_counter() - clock}
+            _write_reference(store, iris, entities, reasoner, written, entities_too=False)
+            entities_changed = True
+        else:  # as ever: ontology, entities (if changed), then each article
+            seconds, entities_changed = _transactional_load(store, iris, entities, reasoner, articles, pool,
+                                                            written, loaded, clock)
+        clock = time.perf_counter()
+        # Articles already in the store but not in this load: their inferences depend on the entities.
+        reinferred = []
+        if entities_changed and not use_bulk:
+            done = set(loaded)
+            for article_id in article_ids(store, iris):
+                if article_id not in done:
+                    graph = iris.graph(article_id)
+                    extra = reasoner.inferred(graph_triples(store, graph))
+                    replace_graphs(store, {iris.inferred_graph(article_id): extra})
+                    reinferred.append(article_id)
+        seconds["reinfer"] = time.perf_counter() - clock
+    return LoadReport(sorted(set(loaded)), written, reinferred, use_bulk, seconds)
+
+
+def _write_reference(store: Store, iris: Iris, entities: EntitiesGraph, reasoner: Reasoner, written: dict,
+                     entities_too: bool = True) -> bool:
+    """Write the ontology graph, and the entities' graphs if they changed. True if they did."""
+    ontology_graph = iris.graph("ontology")
+    onto = list(ontology_triples())
+    replace_graphs(store, {ontology_graph: onto})  # small; its blank nodes make a diff pointless
+    written[ontology_graph.value] = len(onto)
+    entities_graph, entities_inferred = iris.graph("entities"), iris.inferred_graph("entities")
+    entity_triples = set(entities.triples)
+    written[entities_graph.value] = len(entity_triples)
+    if not entities_too:
+        return False
+    changed = graph_triples(store, entities_graph) != entity_triples
+    if changed:
+        replace_graphs(store, {entities_graph: entity_triples, entities_inferred: reasoner.base - entity_triples})
+    return changed
+
+
+def _transactional_load(store: Store, iris: Iris, entities: EntitiesGraph, reasoner: Reasoner,
+                        articles: Iterator[Out], pool, written: dict, loaded: list, clock: float) -> tuple[dict, bool]:
+    """Compile every article to a spool (so nothing is written unless all compile), then write the
+    ontology, the entities, and each article's two graphs in one transaction.
+    Returns the seconds each step took, and whether the entities changed."""
+    # the spool is an unnamed temporary file: the system frees it even if the load is killed
+    with tempfile.TemporaryFile(prefix="kg-load-") as spool:
+        records = []  # (article id, bytes of its graph's N-Triples, bytes of its inferred graph's)
+        for aid, n_asserted, n_inferred, asserted_nt, inferred_nt in articles:  # raises on a bad file
+            spool.write(asserted_nt)
+            spool.write(inferred_nt)
+            records.append((aid, len(asserted_nt), len(inferred_nt)))
+            loaded.append(aid)
+            written[iris.graph(aid).value] = n_asserted
+            written[iris.inferred_graph(aid).value] = n_inferred
+        if pool is not None:
+            pool.terminate()  # done: free the workers' memory before writing
+        seconds = {"compile": time.perf_counter() - clock}
+        clock = time.perf_counter()
+        changed = _write_reference(store, iris, entities, reasoner, written)
+        spool.seek(0)
+        batch, size = [], 0  # a remote store takes several articles per request (REMOTE_BATCH); each still whole
+        per_request = REMOTE_BATCH if is_remote(store) else 1
+        for aid, n_asserted, n_inferred in records:
+            asserted_nt = spool.read(n_asserted).decode("utf-8")
+            inferred_nt = spool.read(n_inferred).decode("utf-8")
+            batch += [(iris.graph(aid), asserted_nt), (iris.inferred_graph(aid), inferred_nt)]
+            size += n_asserted + n_inferred
+            if len(batch) >= 2 * per_request or size >= REMOTE_BATCH_BYTES:
+                replace_graphs_nt(store, batch)
+                batch, size = [], 0
+        if batch:
+            replace_graphs_nt(store, batch)
+        seconds["write"] = time.perf_counter() - clock
+    return seconds, changed
+
+
+def _bulk_stream(iris: Iris, entities: EntitiesGraph, reasoner: Reasoner, articles: Iterator[Out], pool,
+                 written: dict, loaded: list) -> Iterator[bytes]:
+    """N-Quads of the entities, then of each article as it is compiled."""
+    entity_triples = set(entities.triples)
+    for g, triples in ((iris.graph("entities"), entities.triples),
+                       (iris.inferred_graph("entities"), reasoner.base - entity_triples)):
+        nt = serialize(list(triples), format=RdfFormat.N_TRIPLES)
+        yield nt.replace(b" .\n", f" <{g.value}> .\n".encode())
+    for aid, n_asserted, n_inferred, asserted_nq, inferred_nq in articles:  # raises on a bad file
+        loaded.append(aid)
+        written[iris.graph(aid).value] = n_asserted
+        written[iris.inferred_graph(aid).value] = n_inferred
+        yield asserted_nq
+        yield inferred_nq
+    if pool is not None:
+        pool.terminate()
+
+
+class _Stream(io.RawIOBase):
+    """A binary file that reads an iterator of byte strings, and keeps the exception it raised."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self.chunks, self.rest, self.error = chunks, memoryview(b""), None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self.rest:
+            try:
+                chunk = next(self.chunks, None)
+            except BaseException as e:
+                self.error = e
+                raise
+            if chunk is None:
+                return 0
+            self.rest = memoryview(chunk)
+        n = min(len(buffer), len(self.rest))
+        buffer[:n] = self.rest[:n]
+        self.rest = self.rest[n:]
+        return n
+
+
+def _bulk_load(store: Store, chunks: Iterator[bytes]):
+    """Store.bulk_load of the quads as they are compiled: the workers compile while Oxigraph
+    writes. The store was empty; if a file turns out bad, it is emptied again, so a failed load
+    writes nothing (a reader may see quads come and go meanwhile; a crash leaves a partial store)."""
+    stream = _Stream(chunks)
+    try:
+        # lenient: the quads were written by Oxigraph's serializer from checked terms
+        store.bulk_load(stream, RdfFormat.N_QUADS, lenient=True)
+    except BaseException:
+        store.clear()
+        if stream.error is not None:
+            raise stream.error from None
+        raise
+
+
+REMOTE_BATCH = 16  # articles per SPARQL update request to a remote store (bench/remote.py measures it)
+
+
+REMOTE_BATCH_BYTES = 8 << 20  # ... and at most about this much N-Triples per request
+
+
+BULK_FROM = 100  # files: a first load of fewer takes the transactional path (it is quick anyway)

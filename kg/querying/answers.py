@@ -1,0 +1,244 @@
+"""Whole answers to queries: evaluated, capped and serialised to bytes in one go.
+
+These are the jobs the service hands to kg.executor (each runs as `fn(ctx, *args)`, in a worker
+process on the real server), so a result is complete before a response starts: a query stopped by
+the time limit leaves nothing half-sent. Nothing here knows HTTP beyond an Accept header and a URL.
+
+Caps (`ctx.limits`): at most `max_rows` solutions or triples and `max_bytes` of serialised answer.
+An answer cut by a cap is still a whole, valid document, and says so: `Answer.truncated` (the
+service turns it into the `KG-Truncated` header, and canned queries' JSON into `truncated` and a
+`next` page)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    QueryTriples,
+    Triple,
+    parse_query_results,
+)
+
+from kg.executor.limits import Context
+from kg.formats import CSV, GRAPH_MEDIA, HTML, JSON, choose, media_type, rdf_format
+from kg.namespaces import Iris
+from kg.querying import catalogue as canned
+from kg.querying import sparql
+
+TABLE_MEDIA = {"json": JSON, "csv": CSV}
+HTML_ROWS = 1000  # rows an HTML results page shows
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
+
+
+@dataclass
+class Answer:
+    """A complete answer: its bytes and media type, or (for a browser) what the HTML page shows."""
+    body: bytes = b""
+    media_type: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    truncated: str | None = None  # None, or why the answer was cut: "max-rows=N" / "max-bytes=N"
+    rows: int = 0  # solutions or triples in the answer
+    html: dict[str, Any] | None = None
+    bound: dict[str, str] | None = None  # canned queries: each parameter's RDF term (N-Triples syntax) after resolution
+
+
+def _form(query: canned.CannedQuery) -> str:
+    return _form_of(query.sparql)
+
+
+@lru_cache(maxsize=64)
+def _form_of(text: str) -> str:
+    """CannedQuery.form parses the query's text on each call: here once per text."""
+    return canned.CannedQuery("", "", "", text).form
+
+
+# --- SPARQL protocol queries ---------------------------------------------------------------------------
+
+
+def sparql_query(ctx: Context, query: str, dataset: sparql.Dataset, base: str | None,
+                 accept: str | None, html: bool = True) -> Answer:
+    """Run `query` and write its result in the format `accept` ranks highest (HTML too, when `html`).
+    Raises SyntaxError, SparqlError, NotAcceptable, or QueryTimeout (ctx.check)."""
+    result = sparql.execute(ctx.store, query, dataset, base_iri=base)
+    offered = sparql.offered(result)
+    media = choose(accept, [*offered, HTML] if html else list(offered))
+    if media == HTML:
+        return Answer(html=html_context(ctx, query, result))
+    fmt = offered[media]
+    answer = Answer(media_type=media_type(fmt), headers={"Vary": "Accept"})
+    if isinstance(result, QueryBoolean):
+        answer.body = result.serialize(format=fmt)
+    elif isinstance(result, QuerySolutions):
+        names = [v.value for v in result.variables]
+        rows, answer.truncated = take(ctx, result, ctx.limits.max_rows)
+        answer.body, answer.rows, cut = fit(ctx, rows, lambda part: solutions_bytes(names, part, fmt))
+        answer.truncated = cut or answer.truncated
+    else:
+        triples, answer.truncated = take(ctx, result, ctx.limits.max_rows)
+        answer.body, answer.rows, cut = fit(ctx, triples, lambda part: sparql.write_triples(part, fmt))
+        answer.truncated = cut or answer.truncated
+    return answer
+
+
+def html_context(ctx: Context, query: str, result) -> dict:
+    """What api/templates/sparql.html shows of a result (its first HTML_ROWS rows)."""
+    context: dict[str, Any] = {"query": query, "form": sparql.form(result)}
+    if isinstance(result, QueryBoolean):
+        context["boolean"] = bool(result)
+    elif isinstance(result, QueryTriples):
+        triples, context["truncated"] = take(ctx, result, ctx.limits.max_rows)
+        context["turtle"] = sparql.write_triples(triples, GRAPH_MEDIA["text/turtle"]).decode("utf-8")
+    else:
+        columns = [v.value for v in result.variables]
+        rows, truncated = take(ctx, result, min(HTML_ROWS, ctx.limits.max_rows))
+        context.update(columns=columns, rows=[list(r) for r in rows], truncated=bool(truncated))
+    return context
+
+
+# --- canned queries ----------------------------------------------------------------------------------
+
+
+def canned_format(query: canned.CannedQuery, suffix: str | None, accept: str | None) -> str:
+    """What a canned query answers a request in: JSON or CSV for a SELECT, an RDF media type
+    otherwise; from the URL's suffix, else the Accept header. Raises NotAcceptable."""
+    if _form(query) in ("CONSTRUCT", "DESCRIBE"):
+        fmt = rdf_format(suffix) if suffix else GRAPH_MEDIA[choose(accept, list(GRAPH_MEDIA))]
+        return fmt.media_type
+    return TABLE_MEDIA[suffix] if suffix else choose(accept, [JSON, CSV])
+
+
+@dataclass(frozen=True)
+class CannedRequest:
+    """One page of a canned query, as a request asks for it: the job a worker is sent."""
+    query: canned.CannedQuery
+    values: dict  # parameter name -> value as given (a name, slug or IRI; a date; a number), or None
+    base: str  # the data's base IRI
+    media: str  # the media type negotiated for the answer (canned_format)
+    limit: int
+    offset: int
+    url: str  # the request's URL: the next page's link is built from it
+
+
+def canned_query(ctx: Context, request: CannedRequest) -> Answer:
+    """One page of a canned query (SELECT: JSON or CSV; CONSTRUCT/DESCRIBE: RDF), parameters bound as
+    RDF terms. Raises UnknownName / QueryError, QueryTimeout."""
+    query, values, media, limit, offset, url = (request.query, request.values, request.media, request.limit,
+                                                request.offset, request.url)
+    iris = Iris(request.base)
+    if _form(query) in ("CONSTRUCT", "DESCRIBE"):
+        fmt = GRAPH_MEDIA[media]
+        bound = canned.bindings(ctx.store, iris, query, values)
+        result = ctx.store.query(canned.bound_sparql(query, bound), use_default_graph_as_union=True)
+        triples, truncated = take(ctx, result, ctx.limits.max_rows)
+        body, n, cut = fit(ctx, triples, lambda part: sparql.write_triples(part, fmt))
+        return Answer(body, media_type(fmt), {"Vary": "Accept"}, cut or truncated, n,
+                      bound={v.value: str(t) for v, t in bound.items()})
+    bound = canned.bindings(ctx.store, iris, query, values)  # UnknownName -> 404 with candidates
+    result = ctx.store.query(canned.bound_sparql(query, bound), use_default_graph_as_union=True)
+    page = min(limit, ctx.limits.max_rows)
+    columns, table = sparql.rows(result, offset, offset + page + 1)
+    more = len(table) > page
+    table = table[:page]
+    parameters = {v.value: sparql.plain(t) for v, t in bound.items()}
+
+    def page_of(part: list) -> tuple[bytes, str | None, str | None]:
+        """The page holding `part` (a prefix of the table): its bytes, next URL and truncation."""
+        cut = len(part) < len(table)
+        next_url = _with_offset(url, offset + len(part)) if more or cut else None
+        truncated = (f"max-bytes={ctx.limits.max_bytes}" if cut else
+                     f"max-rows={ctx.limits.max_rows}" if limit > page and more else None)
+        if media == CSV:
+            return sparql.to_csv(columns, part), next_url, truncated
+        return json.dumps({"query": query.name, "parameters": parameters, "columns": columns, "rows": part,
+                           "limit": limit, "offset": offset, "next": next_url, "truncated": truncated},
+                          ensure_ascii=False, separators=(",", ":")).encode("utf-8"), next_url, truncated
+
+    body, n, _ = fit(ctx, table, lambda part: page_of(part)[0])
+    _, next_url, truncated = page_of(table[:n])
+    headers = {"Vary": "Accept", **({"Link": f'<{next_url}>; rel="next"'} if next_url else {})}
+    return Answer(body, "text/csv; charset=utf-8" if media == CSV else JSON, headers, truncated, n,
+                  bound={v.value: str(t) for v, t in bound.items()})
+
+
+def _with_offset(url: str, offset: int) -> str:
+    from starlette.datastructures import URL
+
+    return str(URL(url).include_query_params(offset=offset))
+
+
+# --- taking rows and fitting them in the byte cap ------------------------------------------------------
+
+
+def take(ctx: Context, result, cap: int) -> tuple[list, str | None]:
+    """At most `cap` items of a lazy result (solutions as tuples of terms, or triples), checking the
+    deadline as it goes; and "max-rows=cap" when there were more."""
+    items = []
+    solutions = isinstance(result, QuerySolutions)  # a solution iterates over its values, in variable order
+    for i, item in enumerate(result):
+        if i >= cap:
+            return items, f"max-rows={cap}"
+        if i % 256 == 0:
+            ctx.check()
+        items.append(tuple(item) if solutions else item)
+    return items, None
+
+
+def fit(ctx: Context, items: list, write) -> tuple[bytes, int, str | None]:
+    """write(items) if it fits in max_bytes; else write() of the longest prefix that does (found by
+    shrinking), with "max-bytes=N"."""
+    cap = ctx.limits.max_bytes
+    body = write(items)
+    if len(body) <= cap:
+        return body, len(items), None
+    n = len(items)
+    while n > 0 and len(body) > cap:
+        ctx.check()
+        n = min(n - 1, int(n * cap / len(body) * 0.95))
+        body = write(items[:max(n, 0)])
+    return body, max(n, 0), f"max-bytes={cap}"
+
+
+# --- SELECT results in any format, from a list of rows ---------------------------------------------------
+
+
+def json_term(term) -> dict:
+    """A term as in the SPARQL 1.1 Query Results JSON Format (with RDF 1.2's triple terms and
+    directional literals, as pyoxigraph writes them)."""
+    if isinstance(term, NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+            if term.direction is not None:
+                out["its:dir"] = str(term.direction)
+        elif term.datatype.value not in (_XSD_STRING, _LANG_STRING, _DIR_LANG_STRING):
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, Triple):
+        return {"type": "triple", "value": {"subject": json_term(term.subject), "predicate": json_term(term.predicate),
+                                            "object": json_term(term.object)}}
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def solutions_bytes(names: list[str], rows: list[tuple], fmt: QueryResultsFormat) -> bytes:
+    """SELECT results in `fmt`: written as JSON here, and through pyoxigraph's writers for the rest."""
+    doc = {"head": {"vars": names},
+           "results": {"bindings": [{n: json_term(t) for n, t in zip(names, row) if t is not None} for row in rows]}}
+    data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if fmt == QueryResultsFormat.JSON:
+        return data
+    return parse_query_results(data, format=QueryResultsFormat.JSON).serialize(format=fmt)

@@ -1,0 +1,332 @@
+"""The remote store (kg.storage.remote.RemoteStore) against a real `oxigraph serve` process: the loader, the
+canned queries, bound values, exports and counts give what the embedded store gives from the same
+seeds. The comparison store is an embedded one ON DISK, as the server's is: the order in which
+GROUP_CONCAT joins values is unspecified, and Oxigraph's in-memory store orders them otherwise."""
+
+from __future__ import annotations
+
+import base64
+import http.server
+import threading
+
+import pytest
+import rdflib
+from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, QueryTriples, RdfFormat, Variable
+
+from kg.describing import resources as describe
+from kg.describing.stats import statistics
+from kg.describing.void import distinct_triples
+from kg.errors import AnnotationError, QueryTimeout, UnknownName
+from kg.loading.load import load
+from kg.namespaces import Iris
+from kg.paths import SEEDS
+from kg.querying import catalogue as canned
+from kg.querying.binding import bind
+from kg.storage.export import export
+from kg.storage.graphs import graph_sizes, graph_triples
+from kg.storage.opening import is_remote, open_store
+from kg.storage.remote import RemoteStore
+from support import BASE, select
+from support.servers import free_port, running_oxigraph
+
+A002 = "a002-syria-direct-fall-of-homs"
+TRUCE = f"{BASE}agreement/{A002}/old-homs-truce"
+CEASEFIRE_72H = f"{BASE}agreement/{A002}/april-72-hour-ceasefire"
+HOSTILE = ['"} ; DROP ALL ; #', 'a "quoted" word', "two\nlines\r\n\tand a tab", "back\\slash \\u0022 \\", "'''",
+           '"""', "}}}> ) . <x> <y> <z> . # }", "\u2028 é ☂ \x00 \x7f"]
+
+
+@pytest.fixture(scope="module")
+def iris() -> Iris:
+    return Iris(BASE)
+
+
+@pytest.fixture(scope="module")
+def remote(tmp_path_factory, iris):
+    """A real Oxigraph server holding the seeds, loaded through the loader over HTTP."""
+    with running_oxigraph(tmp_path_factory.mktemp("oxigraph")) as url:
+        store = open_store(url)
+        load(store, [SEEDS], iris)
+        yield store
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory, iris):
+    store = open_store(tmp_path_factory.mktemp("embedded") / "store")
+    load(store, [SEEDS], iris)
+    return store
+
+
+@pytest.fixture
+def fresh(tmp_path):
+    """An empty Oxigraph server of this test's own."""
+    with running_oxigraph(tmp_path) as url:
+        store = open_store(url)
+        yield store
+        store.close()
+
+
+def _parameters(embedded) -> dict[str, dict]:
+    """Values for the required parameters that find something in the seeds."""
+    figure = next(iter(embedded.query(canned.catalogue()["conflicting_figures"].sparql,
+                                      use_default_graph_as_union=True)))
+    return {"casualties_of_event": {"event": figure["event"].value}, "event_actors": {"event": TRUCE},
+            "entity": {"entity": f"{BASE}place/homs"}, "sources": {"fact": TRUCE}}
+
+
+# --- the same answers -----------------------------------------------------------------------------
+
+pytestmark = pytest.mark.server
+
+
+def test_the_remote_store_holds_what_the_embedded_one_holds(remote, embedded):
+    assert is_remote(remote) and not is_remote(embedded)
+    assert graph_sizes(remote) == graph_sizes(embedded) and len(graph_sizes(remote)) == 13
+    assert len(remote) == len(embedded) > 19000
+    assert sorted(g.value for g in remote.named_graphs()) == sorted(g.value for g in embedded.named_graphs())
+    assert statistics(remote) == statistics(embedded)
+    assert distinct_triples(remote) == distinct_triples(embedded)
+    for g in embedded.named_graphs():
+        if not g.value.endswith("/ontology"):  # its blank nodes get new labels in every store
+            assert graph_triples(remote, g) == graph_triples(embedded, g), g
+
+
+def test_every_canned_query_answers_the_same_rows(remote, embedded, iris):
+    catalogue, given = canned.catalogue(), _parameters(embedded)
+    assert len(catalogue) >= 13
+    answered = 0
+    for name, query in catalogue.items():
+        values = given.get(name, {})
+        expected = [tuple(row) for row in canned.run(embedded, query, values, iris)]
+        assert [tuple(row) for row in canned.run(remote, query, values, iris)] == expected, name
+        # and with the values bound as substitutions (the remote store writes them as VALUES)
+        bound = canned.bindings(embedded, iris, query, values)
+        subs = embedded.query(query.sparql, use_default_graph_as_union=True, substitutions=bound)
+        assert [tuple(row) for row in remote.query(query.sparql, use_default_graph_as_union=True,
+                                                   substitutions=bound)] == [tuple(r) for r in subs], name
+        answered += bool(expected)
+    assert answered >= 11  # nearly every query finds something in the seeds: the comparison is not empty
+
+
+def test_the_ceasefires_in_homs_on_the_remote_store(remote, iris):
+    rows = {r["agreement"].value: r for r in canned.run(remote, canned.catalogue()["ceasefires"], {"place": "Homs"}, iris)}
+    assert set(rows) == {TRUCE, CEASEFIRE_72H}
+    truce, april = rows[TRUCE], rows[CEASEFIRE_72H]
+    assert truce["earliest"].value == "2014-05-07" and truce["status"].value == "implemented"
+    assert "United Nations" in truce["escorts"].value
+    assert april["earliest"].value.startswith("2014-04") and april["status"].value == "broke down"
+    assert "72-hour" in april["label"].value
+
+
+def test_events_in_a_date_range_bind_the_dates_inside_the_where_clause(remote, embedded, iris):
+    """?from and ?to are only in a FILTER: a trailing VALUES clause would leave them unbound there."""
+    query = canned.catalogue()["events_in_place"]
+    values = {"place": "homs", "from": "2014-05-01", "to": "2014-05-31"}
+    found = [tuple(r) for r in canned.run(remote, query, values, iris)]
+    assert found == [tuple(r) for r in canned.run(embedded, query, values, iris)]
+    assert found and all("2014-05" <= r[7].value[:7] for r in found)
+
+
+def test_query_forms_come_back_as_pyoxigraph_results(remote):
+    homs = NamedNode(f"{BASE}place/homs")
+    assert isinstance(remote.query("ASK { ?s ?p ?o }"), QueryBoolean)
+    solutions = remote.query("SELECT ?l WHERE { ?h rdfs:label ?l }", prefixes={"rdfs": str(RDFS)[1:-1]},
+                             substitutions={Variable("h"): homs})
+    assert isinstance(solutions, QuerySolutions) and [r["l"] for r in solutions] == [Literal("Homs", language="en")]
+    triples = remote.query(f"CONSTRUCT {{ {homs} ?p ?o }} WHERE {{ {homs} ?p ?o }}")
+    assert isinstance(triples, QueryTriples)
+    assert (homs, NamedNode(str(RDFS)[1:-1] + "label"), Literal("Homs", language="en")) in \
+        {(t.subject, t.predicate, t.object) for t in triples}
+    with pytest.raises(SyntaxError):
+        remote.query("SELECT WHERE {")
+    # a dataset named in the request, as the SPARQL protocol names it
+    graph = NamedNode(f"{BASE}graph/entities")
+    n = remote.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=[graph], named_graphs=[])
+    assert int(next(iter(n))["n"].value) == graph_sizes(remote)[graph.value]
+
+
+RDFS = NamedNode("http://www.w3.org/2000/01/rdf-schema#")
+
+
+def test_hostile_literals_stay_in_their_term_position(remote, embedded, iris):
+    before = len(remote)
+    for value in HOSTILE:
+        term = Literal(value)
+        query = "SELECT ?v (STRLEN(?v) AS ?n) WHERE { }"
+        got = [tuple(r) for r in remote.query(query, substitutions={Variable("v"): term})]
+        assert got == [tuple(r) for r in embedded.query(query, substitutions={Variable("v"): term})]
+        assert got == [(term, Literal(str(len(value)), datatype=NamedNode("http://www.w3.org/2001/XMLSchema#integer")))]
+        # as a canned query's parameter: the same unknown name, with the same candidates, on both
+        errors = []
+        for store in (remote, embedded):
+            with pytest.raises(UnknownName) as e:
+                canned.run(store, canned.catalogue()["ceasefires"], {"place": value}, iris)
+            errors.append((str(e.value), e.value.candidates))
+        assert errors[0] == errors[1]
+    assert len(remote) == before  # nothing was dropped or written
+
+
+def test_describe_gives_the_same_description(remote, embedded, iris):
+    for iri in (f"{BASE}place/homs", TRUCE, f"{BASE}article/{A002}"):
+        node = NamedNode(iri)
+        assert describe.exists(remote, node)
+        assert describe.description(remote, node) == describe.description(embedded, node)
+        page, expected = describe.page(remote, node, iris), describe.page(embedded, node, iris)
+        assert (page.label, page.statements, page.evidence) == (expected.label, expected.statements, expected.evidence)
+    assert not describe.exists(remote, NamedNode(f"{BASE}place/atlantis"))
+
+
+def test_exports_parse_and_hold_the_same_data(remote, embedded, iris):
+    for fmt, name in ((RdfFormat.N_QUADS, "nquads"), (RdfFormat.TRIG, "trig")):
+        dataset = rdflib.Dataset()
+        dataset.parse(data=export(remote, fmt), format=name)
+        quads = {(s, p, o, g) for s, p, o, g in dataset.quads() if not isinstance(s, rdflib.BNode)
+                 and not isinstance(o, rdflib.BNode)}
+        expected = rdflib.Dataset()
+        expected.parse(data=export(embedded, fmt), format=name)
+        assert len(list(dataset.quads())) == len(list(expected.quads())) == len(embedded)
+        assert quads == {(s, p, o, g) for s, p, o, g in expected.quads() if not isinstance(s, rdflib.BNode)
+                         and not isinstance(o, rdflib.BNode)}
+    for fmt, name in ((RdfFormat.TURTLE, "turtle"), (RdfFormat.RDF_XML, "xml"), (RdfFormat.N_TRIPLES, "nt")):
+        mine, theirs = rdflib.Graph(), rdflib.Graph()
+        mine.parse(data=export(remote, fmt, iris.graph(A002)), format=name)
+        theirs.parse(data=export(embedded, fmt, iris.graph(A002)), format=name)
+        assert len(mine) == len(theirs) > 3000 and set(mine) == set(theirs)
+
+
+# --- loads ----------------------------------------------------------------------------------------
+
+
+def test_a_bad_annotation_file_loads_nothing_remotely(fresh, seeds_copy, iris):
+    path = seeds_copy / "002_36c9516b5ee8d58f.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "status: implemented" in text
+    path.write_text(text.replace("status: implemented", "status: signed", 1), encoding="utf-8")
+    with pytest.raises(AnnotationError) as e:
+        load(fresh, [seeds_copy], iris)
+    assert "002_36c9516b5ee8d58f.yaml" in str(e.value)
+    assert len(fresh) == 0 and list(fresh.named_graphs()) == []
+
+
+def test_a_reload_replaces_an_article_whole(fresh, seeds_copy, iris, tmp_path):
+    load(fresh, [seeds_copy], iris)
+    graph, inferred = iris.graph(A002), iris.inferred_graph(A002)
+    others = {g.value: graph_triples(fresh, g) for g in fresh.named_graphs()
+              if g not in (graph, inferred) and not g.value.endswith("/ontology")}
+    path = seeds_copy / "002_36c9516b5ee8d58f.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("status: implemented", "status: agreed", 1), encoding="utf-8")
+    report = load(fresh, [path], iris)
+    assert report.articles == [A002] and not report.bulk
+    assert select(fresh, "SELECT ?s WHERE { ?a hk:status ?s }", a=NamedNode(TRUCE)) == \
+        [{"s": "https://w3id.org/homs-kg/ontology#agreed"}]
+    # the article's two graphs are what a fresh embedded load of the changed files gives, and no others changed
+    reference = open_store(tmp_path / "embedded")
+    load(reference, [seeds_copy], iris)
+    assert graph_triples(fresh, graph) == graph_triples(reference, graph)
+    assert graph_triples(fresh, inferred) == graph_triples(reference, inferred)
+    assert {g: graph_triples(fresh, NamedNode(g)) for g in others} == others
+
+
+def test_a_server_whose_default_graph_is_not_the_union_is_refused(tmp_path, iris):
+    with running_oxigraph(tmp_path, union=False) as url:
+        store = RemoteStore(url)
+        store.update(f"INSERT DATA {{ GRAPH {iris.graph('x')} {{ <urn:s> <urn:p> <urn:o> }} }}")
+        with pytest.raises(OSError, match="--union-default-graph"):
+            open_store(url)
+        store.close()
+
+
+def test_the_app_opens_a_remote_store_from_its_url(remote):
+    from fastapi.testclient import TestClient
+
+    from api import create_app
+    from kg.executor.inline import InlineExecutor
+    from kg.executor.limits import Limits
+
+    app = create_app(store=remote.query_url, limits=Limits(timeout=0.5), isolation="process")
+    with TestClient(app) as client:
+        assert is_remote(app.state.store) and app.state.store.timeout == 0.5
+        assert isinstance(app.state.executor, InlineExecutor)  # whatever `isolation` says: the server runs it
+        rows = client.get("/api/ceasefires", params={"place": "homs"}).json()["rows"]
+        assert {r["agreement"] for r in rows} == {TRUCE, CEASEFIRE_72H}
+        slow = client.get("/sparql", params={"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"})
+        assert slow.status_code == 503 and slow.json()["status"] == 503
+        assert client.post("/sparql", data={"update": "DROP ALL"}).status_code == 403  # read-only service
+    assert len(remote) > 19000
+
+
+# --- limits, errors and credentials ----------------------------------------------------------------
+
+
+def test_a_query_past_the_deadline_raises_query_timeout(remote):
+    slow = RemoteStore(remote.query_url, timeout=0.5)
+    with pytest.raises(QueryTimeout):
+        list(slow.query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"))
+    slow.close()
+
+
+def test_a_read_only_remote_store_refuses_writes_before_asking(remote):
+    ro = RemoteStore(remote.query_url, read_only=True)
+    with pytest.raises(OSError, match="read-only"):
+        ro.update("DROP ALL")
+    ro.close()
+    assert len(remote) > 19000
+
+
+def test_credentials_go_in_a_header_and_never_in_a_message(tmp_path):
+    seen = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            seen.append(self.headers.get("Authorization"))
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", free_port()), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://kg-user:s3cr%40t@127.0.0.1:{server.server_port}/sparql"
+        store = RemoteStore(url)
+        assert "s3cr" not in str(store) + repr(store) and store.query_url.endswith("/sparql")
+        assert store.update_url == store.graph_store_url == store.query_url  # not …/query: the same URL
+        with pytest.raises(OSError) as e:
+            store.query("ASK {}")
+        assert "s3cr" not in str(e.value) and "503" in str(e.value)
+        assert seen == ["Basic " + base64.b64encode(b"kg-user:s3cr@t").decode()]
+        store.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    with pytest.raises(OSError) as e:  # nobody listening any more
+        open_store(url)
+    assert "s3cr" not in str(e.value) and "cannot reach" in str(e.value)
+
+
+# --- binding values: the query text (no server) -------------------------------------------------------
+
+
+@pytest.mark.parametrize("query, head", [
+    ("SELECT ?x WHERE { ?x ?p ?o }", "SELECT ?x WHERE { VALUES"),
+    ("PREFIX construct: <urn:c#> CONSTRUCT { ?x a construct:T } WHERE { ?x ?p ?o }", "WHERE { VALUES"),
+    ("CONSTRUCT WHERE { ?x ?p ?o }", "CONSTRUCT WHERE { VALUES"),
+    ("ASK { ?x ?p '{' }", "ASK { VALUES"),
+    ("# a { comment\nSELECT (EXISTS { ?x ?p ?o } AS ?e) ?x { ?x <urn:{}> \"{\" }", "AS ?e) ?x { VALUES"),
+    ("DESCRIBE ?x", "DESCRIBE ?x\nVALUES"),
+])
+def test_values_go_at_the_head_of_the_where_group(query, head):
+    bound = bind(query, {Variable("x"): NamedNode("urn:x")})
+    assert head in bound and "VALUES (?x) { (<urn:x>) }" in bound
+    assert bound.replace(" VALUES (?x) { (<urn:x>) } ", "").replace("\nVALUES (?x) { (<urn:x>) }", "") == query
+
+
+def test_a_blank_node_cannot_be_bound_remotely():
+    from pyoxigraph import BlankNode
+
+    with pytest.raises(ValueError):
+        bind("SELECT ?x WHERE { }", {Variable("x"): BlankNode()})

@@ -1,0 +1,30 @@
+"""What the tests share that is not a fixture: where things are, the data's base, a query helper.
+(Fixtures are in tests/conftest.py; helpers for the API tests in support.api, for the tests that
+start real servers in support.servers.)"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pyoxigraph import Store
+
+ROOT = Path(__file__).resolve().parents[2]  # the repository
+FIXTURES = ROOT / "tests" / "fixtures"
+MINI = FIXTURES / "mini"  # a tiny corpus of its own
+BASE = "https://w3id.org/homs-kg/"
+
+
+def select(store: Store, sparql: str, **subs) -> list[dict]:
+    """Run a SELECT over the union of graphs; rows as {variable: python value or None}."""
+    from pyoxigraph import Variable
+
+    from kg.namespaces import SPARQL_PREFIXES
+
+    # pyoxigraph binds only projected variables: project the bound ones, then drop them from rows
+    projected = " ".join(f"?{k}" for k in subs)
+    sparql = re.sub(r"\bSELECT(\s+DISTINCT)?", lambda m: m.group(0) + " " + projected, sparql, count=1)
+    result = store.query(SPARQL_PREFIXES + sparql, use_default_graph_as_union=True,
+                         substitutions={Variable(k): v for k, v in subs.items()} or None)
+    names = [v.value for v in result.variables if v.value not in subs]
+    return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in result]
