@@ -30,6 +30,7 @@ from kg.namespaces import Iris
 from kg.ontology import ontology_triples
 from kg.reasoning import Reasoner
 from kg.remote import RemoteStore, is_url, redact
+from kg.review import refuse_unreviewed
 
 DEFAULT_STORE = "kg-store"
 ENTITIES_FILE = "entities.yaml"
@@ -203,7 +204,7 @@ class LoadReport:
 
 def load(store: Store, paths: Iterable[str | os.PathLike], iris: Iris | None = None,
          progress: Callable[[Path], None] | None = None, bulk: bool | None = None,
-         workers: int | None = None) -> LoadReport:
+         workers: int | None = None, allow_drafts: bool = False) -> LoadReport:
     """Check every file, then write: ontology, entities, and each article with its inferences.
 
     Nothing is written unless every file compiles. Each article's graph and its inferred graph are
@@ -228,6 +229,8 @@ def load(store: Store, paths: Iterable[str | os.PathLike], iris: Iris | None = N
     iris = iris or Iris()
     clock = time.perf_counter()
     entities_file, article_files = annotation_files(paths)
+    # drafted items awaiting review are refused, or with allow_drafts loaded marked unreviewed (kg.review)
+    refuse_unreviewed([entities_file, *article_files], allow_drafts)
     with _gc_frozen(), _pool(entities_file, iris, len(article_files), workers) as pool:
         entities = compile_entities(entities_file, iris)  # meanwhile the workers start
         entity_triples = set(entities.triples)
