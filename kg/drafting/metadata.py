@@ -17,7 +17,8 @@ from kg.drafting import dates
 from kg.drafting.names import slug
 from kg.drafting.text import count, paragraphs
 
-BYLINE = re.compile(r"\bBy ((?:[A-Z][\w’'.-]+ ?){2,4}(?:(?:,| and) (?:[A-Z][\w’'.-]+ ?){2,4})*)")
+_AUTHOR = r"[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){1,3}"
+BYLINE = re.compile(rf"\bBy ({_AUTHOR}(?:(?:, and |, | and ){_AUTHOR})*)")
 FULL_DATE = re.compile(rf"(?:{dates.MONTHS}) \d{{1,2}},? \d{{4}}|\d{{1,2}} (?:{dates.MONTHS}),? \d{{4}}")
 
 

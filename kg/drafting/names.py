@@ -21,7 +21,7 @@ NAME = rf"{NAME_WORD}(?: {NAME_WORD}){{0,3}}"
 TITLES = (r"President|Prime Minister|(?:Defen[cs]e|Foreign|Interior|Information) Minister|Minister|Governor|"
           r"General|Gen\.|Colonel|Col\.|Brigadier|Sheikh|Dr\.|Mr\.|Mrs\.|Ms\.|leader|commander|spokesman|"
           r"spokeswoman|envoy|researcher|analyst|activist|journalist|photojournalist|reporter|director|chief|"
-          r"doctor|official|Secretary-General|Secretary General")
+          r"doctor|official|boss|Secretary-General|Secretary General")
 SPEECH = r"said|says|told|added|explains|explained|argues|argued|claimed|stated|insisted|warned|believes"
 ORG_WORDS = {
     "Observatory": "Monitor", "Council": "OppositionBody", "Committee": "OppositionBody", "Coalition": "OppositionBody",
@@ -52,7 +52,9 @@ FEATURES = {"roundabout": "Roundabout", "square": "Site", "checkpoint": "Checkpo
             "road": "Road", "citadel": "Citadel", "airport": "MilitaryBase", "air base": "MilitaryBase",
             "airbase": "MilitaryBase", "headquarters": "Headquarters", "neighborhood": "Neighbourhood",
             "neighbourhood": "Neighbourhood", "district": "District", "village": "Village", "town": "Town",
-            "province": "Governorate", "governorate": "Governorate", "refinery": "Site", "stadium": "Site"}
+            "province": "Governorate", "governorate": "Governorate", "refinery": "Site", "stadium": "Site",
+            "mountains": "Region", "mountain range": "Region", "valley": "Region", "coast": "Region",
+            "desert": "Region", "plain": "Region", "countryside": "Region"}
 NOT_NAMES = {"The", "This", "That", "These", "Those", "But", "And", "After", "Before", "When", "While", "In", "On",
              "At", "For", "From", "With", "Since", "Some", "Many", "Most", "One", "Two", "He", "She", "They", "We",
              "It", "His", "Her", "Their", "Our", "Syrian", "Syrians", "Russian", "Iranian", "Turkish", "Arab",
@@ -81,9 +83,13 @@ def slug(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60].strip("-") or "item"
 
 
+_TITLE_WORD = re.compile(rf"^(?i:{TITLES})$")
+
+
 def _clean_name(name: str) -> str:
+    """Without a leading function word or title ("The", "Activist")."""
     words = name.split()
-    while words and words[0] in NOT_NAMES:
+    while words and (words[0] in NOT_NAMES or _TITLE_WORD.match(words[0])):
         words = words[1:]
     return " ".join(words)
 
@@ -100,13 +106,14 @@ def propose(text: str, lo: int, hi: int, known_spans: list[tuple[int, int]]) -> 
             return
         out.append(Proposal(kind, label, type_, s, e, rule, confidence, **kw))
 
-    for m in re.finditer(rf"\b(?:{TITLES}) ({NAME})", body):
+    for m in re.finditer(rf"\b(?i:{TITLES})(?: (?:to|of|for) [A-Z][\w’'-]+)?,? ({NAME})", body):
         add("actor", m.group(1), "Person", m.start(1), m.end(1), "person.title", 0.7)
     for m in re.finditer(rf"\b(?:{SPEECH}) ({NAME})(?=[,.\s])", body):
         if m.group(1).split()[0] not in NOT_NAMES:
             add("actor", m.group(1), "Person", m.start(1), m.end(1), "person.speech", 0.6)
     for m in re.finditer(rf"(?<![\w’'-])({NAME})(?:, (?:\d+, )?(?:a|an|the|director|head|one|spokesman|member)\b| (?:{SPEECH})\b)", body):
-        if m.group(1).split()[0] not in NOT_NAMES:
+        locative = re.search(r"\b(?:in|to|for|from|towards|of|at|near)\s+$", body[max(0, m.start(1) - 12):m.start(1)])
+        if m.group(1).split()[0] not in NOT_NAMES and not locative:
             add("actor", m.group(1), "Person", m.start(1), m.end(1), "person.speech", 0.5)
     for m in re.finditer(ORG, body):
         words = m.group(0).split()
@@ -114,10 +121,55 @@ def propose(text: str, lo: int, hi: int, known_spans: list[tuple[int, int]]) -> 
         if kinds and len(words) >= 2:
             start = m.start() + (len(words[0]) + 1 if words[0] in NOT_NAMES else 0)
             add("actor", m.group(0), kinds[-1], start, m.end(), "org.keyword", 0.6)
+    for m in re.finditer(rf"({NAME}) \(([A-Z]{{2,6}})\)", body):  # "Hayat Tahrir al-Sham (HTS)"
+        words = m.group(1).split()
+        kinds = [ORG_WORDS[w] for w in words if w in ORG_WORDS]
+        add("actor", m.group(1), kinds[-1] if kinds else "NonStateArmedGroup", m.start(1), m.end(2) + 1, "org.acronym", 0.5)
+    for m in re.finditer(r"(?<![\w(])([A-Z]{2,6})(?![\w)])", body):  # "told AFP"
+        if m.group(1) not in ("I", "II", "III", "IV", "TV", "US", "UK"):
+            told = re.search(r"\b(?:told|to|by|for|from)\s+$", body[max(0, m.start() - 6):m.start()])
+            add("actor", m.group(1), "MediaOutlet" if told else "NonStateArmedGroup", m.start(1), m.end(1),
+                "org.acronym", 0.3)
+    for m in re.finditer(r"\b((?:Syrian )?state (?:television|TV|media|news agency|radio))\b", body, re.I):
+        add("actor", m.group(1), "MediaOutlet", m.start(1), m.end(1), "org.state-media", 0.6)
+    for m in re.finditer(r"\b((?:[a-z]+-[a-zA-Z]+|hardcore|local|armed) (?:protesters|protestors|rebels|militias?|"
+                         r"activists|fighters|residents|groups|deserters))\b", body):
+        add("actor", m.group(1), "CivilianGroup" if re.search(r"protest|activist|resident", m.group(1))
+            else "ProGovernmentMilitia" if "militia" in m.group(1) else "NonStateArmedGroup",
+            m.start(1), m.end(1), "group.qualified", 0.4)
+    for m in re.finditer(r"\baccording to (?:the )?((?:local |some |several )?(?:residents|activists|sources|witnesses|officials))\b", body):
+        add("actor", m.group(1), "CivilianGroup", m.start(1), m.end(1), "source.unnamed", 0.4)
     for m in re.finditer(r"\b(?:according to|said|reported by)\s+(an?|security|military)\s+(NGO|monitor|sources?|officials?|activists?|residents?|witness(?:es)?|diplomat)\b", body):
         noun = m.group(2) if m.group(1) in ("a", "an") else f"{m.group(1)} {m.group(2)}"
         type_ = UNNAMED.get(noun) or UNNAMED.get(m.group(2), "CivilianGroup")
         add("actor", f"unnamed {noun}", type_, m.start(1), m.end(2), "source.unnamed", 0.5)
+    for m in re.finditer(r"\b(?:one|a|an) ((?:senior |local |top |rebel |opposition )?(?:leader|member|official|commander|"
+                         r"resident|activist|doctor|fighter|spokesman|source|witness)(?: of (?:the )?[^,.;“”\"]{3,60}?)?)"
+                         r"(?=,? (?:said|says|told|added)\b)", body):
+        add("actor", f"unnamed {m.group(1)}", "Person", m.start(), m.end(1), "person.unnamed", 0.4)
+    for m in re.finditer(rf"\b(?:neighbou?rhoods? of|districts? of|town of|village of|suburbs? of|city of) ({NAME})", body):
+        add("place", m.group(1), "Neighbourhood" if "neighbo" in m.group(0) or "district" in m.group(0) else "Town",
+            m.start(1), m.end(1), "place.named-as", 0.6)
+    for m in re.finditer(rf"\b(?:in|from|to|into|towards|toward|near|of|around|outside|inside|at) "
+                         rf"((?:al|el|Al|El|Wadi|Jeb|Bab|Tal|Tell|Deir|Kafr|Beit|Ras|Jabal|Jisr)[- ]{NAME_WORD}(?: {NAME_WORD})?)", body):
+        add("place", m.group(1), "Town", m.start(1), m.end(1), "place.arabic-name", 0.4)
+    for m in re.finditer(r"\b(?:the )?(Middle East|North Africa|Levant|Gulf|Arabian Peninsula|Mediterranean|Balkans|Caucasus|"
+                         r"Central Asia|Horn of Africa|Sahel|Maghreb)\b", body):
+        add("place", m.group(1), "Region", m.start(1), m.end(1), "place.region", 0.5)
+    for m in re.finditer(r"\b(?:an?|the) ((?:[\w-]+ ){0,2}?(?:field hospital|hospital|prison|headquarters|building|"
+                         r"bases?|checkpoint|mosque|church|school|bakery|market|citadel|airport|air base))\b"
+                         r"((?: (?:in|of|on) (?:the )?(?:[A-Z][\w’'-]+ ?)+| on high ground)?)", body):
+        label = (m.group(1) + m.group(2)).strip()
+        kind = next((FEATURES[w] for w in ("hospital", "prison", "headquarters", "checkpoint", "mosque", "citadel",
+                                            "airport", "air base") if w in m.group(1)), "Building")
+        add("place", label, "MilitaryBase" if "base" in m.group(1) else kind, m.start(1), m.end(2) or m.end(1),
+            "place.facility", 0.4)
+    for m in re.finditer(r"\b(?:the )?((?:(?:government|rebel|regime|opposition)-(?:held|controlled) |besieged )?"
+                         r"(?:parts?|areas?|districts|neighbou?rhoods|cent(?:er|re)) of (?:the city|[A-Z][\w’'-]+(?: city)?))",
+                         body):
+        add("place", m.group(1), "District", m.start(1), m.end(1), "place.part-of", 0.4)
+    for m in re.finditer(r"\b(?:the )?((?:west|east|north|south)(?:ern)? coast)\b", body, re.I):
+        add("place", m.group(1), "Region", m.start(1), m.end(1), "place.region", 0.4)
     for m in re.finditer(rf"((?:[A-Z][\w’'-]+ )+?)({'|'.join(FEATURES)})\b", body):
         name = _clean_name(m.group(1).strip())
         if name and not name.endswith(("’s", "'s", "’")):
@@ -125,6 +177,25 @@ def propose(text: str, lo: int, hi: int, known_spans: list[tuple[int, int]]) -> 
     for m in re.finditer(r"\b([A-Z][a-z]+)-based\b", body):
         add("place", m.group(1), "City", m.start(1), m.end(0), "place.based", 0.5)
     return _dedupe(out)
+
+
+def list_neighbours(text: str, lo: int, hi: int, places: list[tuple[int, int, str, str]],
+                    known_spans: list[tuple[int, int]]) -> list[Proposal]:
+    """Names listed together with a known place ("Qusur, Inshaat, Karm al-Zeiton and Bab Tadmur")
+    are places too."""
+    out = []
+    starts = {s for s, _, _, _ in places}
+    ends = {e for _, e, _, _ in places}
+    for m in re.finditer(rf"(?<![\w-])({NAME})", text[lo:hi]):
+        s, e = lo + m.start(1), lo + m.end(1)
+        if any(a < e and s < b for a, b in known_spans) or m.group(1).split()[0] in NOT_NAMES:
+            continue
+        before, after = text[max(lo, s - 6):s], text[e:e + 6]
+        joined_before = re.search(r"(?:,|,? and) $", before) and any(0 < s - x <= 6 for x in ends)
+        joined_after = re.match(r"^(?:,|,? and) ", after) and any(0 < x - e <= 6 for x in starts)
+        if joined_before or joined_after:
+            out.append(Proposal("place", m.group(1), "Neighbourhood", s, e, "place.listed-with", 0.4))
+    return out
 
 
 def group_in_place(text: str, lo: int, hi: int, places: list[tuple[int, int, str, str]]) -> list[Proposal]:
