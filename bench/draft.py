@@ -15,6 +15,8 @@ compared with the hand annotation, class by class:
                    whether a type agrees; for casualty figures whether the bounds
                    (count/min/max, or a vague amount), the outcome, the victims and the reporter
                    are right, and the share with bounds and outcome both right (the issue's target)
+                   (a reporter the draft named anew counts as right when it is the actor the
+                   entity comparison matched with the hand's reporter)
   dates            on matched events and casualties whose hand item has a `when`: the draft's dates
                    give the same first and last day
 
@@ -101,6 +103,14 @@ def same_entity(a: dict, b: dict) -> bool:
     return any(fuzz.ratio(fold(x), fold(y)) >= 85 for x in a["names"] for y in b["names"])
 
 
+def closeness(a: dict, b: dict) -> float:
+    """How surely two matched entity items are one: same id, then same name, then the best ratio."""
+    if a["id"] == b["id"]:
+        return 300
+    ratio = max(fuzz.ratio(fold(x), fold(y)) for x in a["names"] for y in b["names"])
+    return 200 if ratio == 100 else ratio + (50 if overlaps(a["span"], b["span"]) else 0)
+
+
 def fact_items(doc: dict, section: str, text: str) -> list[dict]:
     items = []
     if section == "figures":
@@ -149,11 +159,19 @@ def _days(when: dict | None):
 
 
 def compare(hand: dict, drafted: dict, text: str, kinds_of: dict) -> dict:
-    rows = {}
+    rows, same_as = {}, {}  # draft entity id -> the hand id it was matched with
     for kind in ("place", "actor"):
         h, d = entity_items(hand, kind, text, kinds_of), entity_items(drafted, kind, text, kinds_of)
-        found, precise, _ = match(h, d, same_entity)
+        found, precise, pairs = match(h, d, same_entity)
+        best: dict[str, tuple] = {}
+        for a, bs in pairs:
+            for b in bs:
+                score = closeness(a, b)
+                if score > best.get(b["id"], (-1,))[0]:
+                    best[b["id"]] = (score, a["id"])
+        same_as.update({k: v[1] for k, v in best.items()})
         rows[kind + "s"] = {"hand": len(h), "draft": len(d), "found": found, "precise": precise}
+    same_as.update({m: m for m in [hand["article"].get("publisher", {}).get("value")] if m})
     dated = {"hand": 0, "draft": 0, "right": 0}
     for section in ("events", "agreements", "casualties", "figures"):
         h, d = fact_items(hand, section, text), fact_items(drafted, section, text)
@@ -167,7 +185,8 @@ def compare(hand: dict, drafted: dict, text: str, kinds_of: dict) -> dict:
             row["outcome right"] = sum(1 for a, b in best if _outcome(a) == _outcome(b))
             row["bounds+outcome"] = sum(1 for a, b in best if _bounds(a) == _bounds(b) and _outcome(a) == _outcome(b))
             row["victims right"] = sum(1 for a, b in best if a["victims"] == b["victims"])
-            row["reporter right"] = sum(1 for a, b in best if set(a["reportedBy"]) == set(b["reportedBy"]))
+            row["reporter right"] = sum(1 for a, b in best
+                                        if set(a["reportedBy"]) == {same_as.get(r, r) for r in b["reportedBy"]})
         if section == "figures":
             row["bounds right"] = sum(1 for a, bs in pairs if any(_bounds(b) == _bounds(a) for b in bs))
         rows[section] = row

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-AFTER = r"according to|reported by|said|says|told by|cited by|quoted by|citing"
+ACCORDING = r"according to|reported by|cited by|quoted by|citing"
+INVERTED = r"said|says|told|added|explained|argued"  # "said Raed, an opposition fighter"
 BEFORE = (r"said|says|reported|reports|added|affirmed|claimed|announced|documented|stated|told|explains|"
           r"argues|believes|insisted|warned|confirmed|estimated|counted|recorded")
 
@@ -26,16 +27,22 @@ class Named:
 def reporter(sentence: str, offset: int, actors: list[Named], last_person: str | None) -> tuple[str | None, str]:
     """(actor id, rule) for the sentence starting at `offset`; (None, "none") if it names no source."""
     here = [a for a in actors if offset <= a.start < offset + len(sentence)]
-    for m in re.finditer(rf"\b(?:{AFTER})\s+(?:the\s+|an?\s+)?", sentence, re.I):
+    for m in re.finditer(rf"\b(?:{ACCORDING})\s+(?:the\s+|an?\s+)?", sentence, re.I):
         cue_end = offset + m.end()
         after = [a for a in here if 0 <= a.start - cue_end <= 60]
         if after:
-            return min(after, key=lambda a: a.start).id, "attribution.after-cue"
+            return min(after, key=lambda a: a.start).id, "attribution.according-to"
     for m in re.finditer(rf"\b(?:{BEFORE})\b", sentence, re.I):
         cue = offset + m.start()
         before = [a for a in here if 0 <= cue - a.end <= 40]
         if before:
-            return max(before, key=lambda a: a.end).id, "attribution.before-cue"
+            return max(before, key=lambda a: a.end).id, "attribution.subject"
+    for m in re.finditer(rf"\b(?:{INVERTED})\s+", sentence, re.I):
+        cue_end = offset + m.end()
+        after = [a for a in here if 0 <= a.start - cue_end <= 4]
+        if after:
+            return after[0].id, "attribution.inverted"
+    for m in re.finditer(rf"\b(?:{BEFORE})\b", sentence, re.I):
         if re.search(r"\b(he|she)\s*$", sentence[:m.start()], re.I) and last_person:
             return last_person, "attribution.pronoun"
     return None, "none"

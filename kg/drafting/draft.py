@@ -303,8 +303,15 @@ def _facts(d: Draft, publisher_id: str | None, actors: list) -> tuple[list, list
     named = [attribution.Named(f.start, f.end, f.id, f.type) for f in d.found if f.kind == "actor"]
     last_person = None
     found_dates = dates.find_dates(text, d.lo, d.hi, d.published)
+    carried, paragraph_end = (None, None), -1
     for s in T.sentences(text, d.lo, d.hi):
         reporter, rule = attribution.reporter(s.text, s.start, named, last_person)
+        if s.start > paragraph_end:  # a new paragraph: nothing carries over
+            carried, paragraph_end = (None, None), text.find("\n", s.start) % (len(text) + 1) or len(text)
+        if reporter:
+            carried = (reporter, rule)
+        elif carried[0]:  # "X said it had documented...; About 100 others were wounded": X still speaks
+            reporter, rule = carried[0], "attribution.carried"
         for f in d.found:
             if s.start <= f.start < s.end and f.kind == "actor" and (f.id in people or f.type == "Person"):
                 last_person = f.id

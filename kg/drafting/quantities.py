@@ -114,7 +114,7 @@ def quantities(text: str, lo: int, hi: int) -> list[Quantity]:
         before = text[max(lo, m.start() - 12):m.start()]
         q = Quantity(m.start(), m.end(), m.group(0))
         if m.group("vague"):
-            if m.group("vague").lower() in ("some", "many", "several", "a number") and not re.match(r"\s+(?:of\s+)?[a-z]", after):
+            if m.group("vague").lower() in ("some", "many", "several", "a number") and not re.match(r"\s+(?:of\s+)?\w", after):
                 continue
             q.amount = m.group("vague").lower()
         elif m.group("between") or m.group("lo2"):
@@ -178,12 +178,18 @@ def casualties(text: str, clause: tuple[int, int], quantities_: list[Quantity]) 
             others.append((q, "percent" + _noun_phrase(tail)))
             continue
         if not m:
+            implied = _implied(text, lo, q, found)
+            if implied:
+                found.append(implied)
+                continue
             noun = _noun_phrase(tail)
             others.append((q, noun)) if noun else None
             continue
         victims = next(cat for p, cat in VICTIMS if re.fullmatch(p, m.group(2), re.I))
         noun_end = q.end + m.end()
         outcome, o_start, o_end = _outcome(text, lo, hi, q.start, noun_end, m.group(2))
+        if outcome and not (q.start - 30 <= o_start and o_end <= noun_end + 30):
+            o_start, o_end = q.start, noun_end  # the outcome word is far: the quote is the number and its noun
         if not outcome:
             others.append((q, text[q.end:noun_end].strip()))
             continue
@@ -193,6 +199,36 @@ def casualties(text: str, clause: tuple[int, int], quantities_: list[Quantity]) 
         outcome = ["seized" if o == "captured" and victims == "military-vehicles" else o for o in outcome]
         found.append(Casualty(q, victims, outcome, min(q.start, o_start), max(noun_end, o_end), m.group(2)))
     return found, others
+
+
+_OUTCOME_WORDS = "|".join(p for p, _ in OUTCOMES)
+
+
+def _implied(text: str, lo: int, q: Quantity, found: list) -> "Casualty | None":
+    """A number with no noun that still counts people: next to an outcome word ("25 more missing",
+    "injuring dozens", "killed 14") or after a death toll ("the death toll surpassed 100,000")."""
+    victims = found[-1].victims if found else "people"
+    after = re.match(rf"\s+(?:more\s+|others?\s+|people\s+)?(?:were\s+)?({_OUTCOME_WORDS})\b", text[q.end:q.end + 40], re.I)
+    before = re.search(rf"\b({_OUTCOME_WORDS})\s+(?:some\s+|at least\s+)?$", text[max(lo, q.start - 30):q.start], re.I)
+    toll = re.search(r"\b(?:death toll|toll|number of (?:the )?(?:dead|deaths|people killed))\b[^.;]{0,40}$",
+                     text[max(lo, q.start - 60):q.start], re.I)
+    if after:
+        word, start, end = after.group(1), q.start, q.end + after.end()
+    elif before:
+        word, start, end = before.group(1), q.start - len(before.group(0)) + before.start(1), q.end
+    elif toll:
+        word, start, end = "killed", q.start - len(toll.group(0)) + toll.start(), q.end
+    else:
+        return None
+    outcome = next(o for p, o in OUTCOMES if re.fullmatch(p, word, re.I))
+    outcomes = [outcome]
+    pair = re.match(r"\s+or\s+(\w+)", text[end:end + 30])
+    if pair:
+        extra = next((o for p, o in OUTCOMES if re.fullmatch(p, pair.group(1), re.I)), None)
+        if extra and extra != outcome:
+            outcomes.append(extra)
+            end += pair.end()
+    return Casualty(q, victims, outcomes, start, end, "")
 
 
 def _outcome(text: str, lo: int, hi: int, q_start: int, noun_end: int, noun: str) -> tuple[list[str], int, int]:
