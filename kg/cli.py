@@ -11,7 +11,6 @@ from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples, RdfFormat, se
 from kg.describing.stats import statistics
 from kg.errors import AnnotationError, QueryError, QueryTimeout
 from kg.formats import RDF_FORMATS, RESULT_FORMATS, rdf_format
-from kg.loading.corpus import compile_files
 from kg.loading.load import load
 from kg.namespaces import PREFIXES, SPARQL_PREFIXES, Iris
 from kg.paths import SEEDS
@@ -51,6 +50,11 @@ def open_option_store(store, read_only=False, timeout=None):
         return open_store(location, read_only=read_only, timeout=timeout, update_url=meta.get("kg.update_url"),
                           graph_store_url=meta.get("kg.graph_store_url"))
     except OSError as e:
+        if "lock" in str(e).lower():  # RocksDB's LOCK: another process (a running `kg serve`) holds the store
+            raise click.ClickException(
+                f"the store at {location_name(location)} is in use by another process, such as a running `kg serve`: "
+                "load through the server (POST /load with its write token, docs/api.md) or stop it, "
+                "then run this again") from None
         raise click.ClickException(f"cannot open the store at {location_name(location)}: {e}") from None
 
 
@@ -62,16 +66,20 @@ def main():
 
 @main.command("load")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--allow-drafts", is_flag=True,
+              help="Load items still pending review (kg draft), marked hk:reviewStatus hk:unreviewed in the graph.")
 @store_option
-def load_cmd(paths, store):
+def load_cmd(paths, allow_drafts, store):
     """Check and load annotation files (default: the seeds/ folder) into the store.
 
     Every file is checked first; if one is bad, nothing is written. Each article's graph is
-    replaced in one transaction."""
+    replaced in one transaction. A file with drafted items still pending review is refused
+    unless --allow-drafts (docs/annotating.md)."""
     paths = paths or (SEEDS,)
     db = open_option_store(store)
     try:
-        report = load(db, paths, Iris(), progress=lambda f: click.echo(f"checking {f}", err=True))
+        report = load(db, paths, Iris(), progress=lambda f: click.echo(f"checking {f}", err=True),
+                      allow_drafts=allow_drafts)
     except AnnotationError as e:
         raise click.ClickException(str(e)) from None
     except (QueryTimeout, OSError, RuntimeError) as e:  # a remote store that failed or refused a write
@@ -83,20 +91,77 @@ def load_cmd(paths, store):
 
 @main.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--corpus", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+              help="The corpus folder (entities.yaml and the other articles) for files outside it.")
 @click.option("--shacl/--no-shacl", default=True, help="Also check the compiled RDF against the SHACL shapes.")
-def validate_cmd(paths, shacl):
-    """Check annotation files without loading them: format, references, quotes, and SHACL shapes."""
-    from kg.loading.shapes import validate_data
+def validate_cmd(paths, corpus, shacl):
+    """Check annotation files without loading them: format, references, quotes, and SHACL shapes.
 
+    Reports every error of every file, not only the first."""
+    from kg.loading.compiler import compile_article, compile_entities
+    from kg.loading.corpus import ENTITIES_FILE, Compiled, annotation_files
+    from kg.loading.shapes import validate_data
+    from kg.loading.validation import check_file
+
+    iris = Iris()
     try:
-        compiled = compile_files(paths or (SEEDS,), Iris())
+        if corpus:
+            entities_file = corpus / ENTITIES_FILE
+            files = [f for p in paths for f in (sorted(p.glob("*.yaml")) if p.is_dir() else [p])
+                     if f.name != ENTITIES_FILE]
+        else:
+            entities_file, files = annotation_files(paths or (SEEDS,))
+        entities = compile_entities(entities_file, iris)
     except AnnotationError as e:
         raise click.ClickException(str(e)) from None
+    others = sorted(f for f in entities_file.parent.glob("*.yaml") if f.name != ENTITIES_FILE) + files
+    errors = [e for f in files for e in check_file(f, entities, iris, others)]
+    if errors:
+        for e in errors:
+            click.echo(str(e), err=True)
+        raise click.ClickException(f"{len(errors)} error{'s' if len(errors) != 1 else ''} "
+                                   f"in {len({e.path for e in errors})} file(s)")
     if shacl:
+        compiled = Compiled(entities, [compile_article(f, entities, iris) for f in files])
         conforms, report = validate_data(compiled)
         if not conforms:
             raise click.ClickException("SHACL validation failed:\n" + report)
-    click.echo(f"ok: {compiled.entities.path} and {len(compiled.articles)} article file(s)")
+    click.echo(f"ok: {entities_file} and {len(files)} article file(s)")
+
+
+@main.command("draft")
+@click.argument("article", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--corpus", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+              help="The corpus whose places and actors the draft reuses (default: seeds/).")
+@click.option("--published", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Publication date (YYYY-MM-DD), when the page does not state it; relative dates resolve against it.")
+@click.option("--publisher", default=None, help="The publisher's actor id, when the page does not name it.")
+@click.option("--id", "article_id", default=None, help="The article's id (a slug; default: from the file name).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the draft (default: ARTICLE with .yaml, beside it).")
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+def draft_cmd(article, corpus, published, publisher, article_id, output, force):
+    """Draft an annotation of a raw article: every item quote-backed and pending review.
+
+    Then review it (docs/annotating.md), `kg validate` it and `kg load` it."""
+    from kg.drafting import draft_file
+    from kg.drafting.draft import summary
+
+    output = output or article.with_suffix(".yaml")
+    if output.resolve().parent != article.resolve().parent:
+        raise click.ClickException(f"write the draft beside its text ({article.parent}/): an annotation names its "
+                                   "text as a file in its own folder")
+    if output.exists() and not force:
+        raise click.ClickException(f"{output} exists: give another -o, or --force to overwrite it")
+    if article.suffix == ".yaml":
+        raise click.ClickException(f"{article} is an annotation file: give the article's text")
+    try:
+        doc = draft_file(article, corpus or SEEDS, output, published.date() if published else None, publisher,
+                         article_id)
+    except (OSError, UnicodeDecodeError) as e:
+        raise click.ClickException(f"cannot draft {article}: {e}") from None
+    counts = summary(doc)
+    click.echo(f"wrote {output}: " + ", ".join(f"{n} {k}" for k, n in counts.items() if n) + "; all pending review")
 
 
 @main.command("query")

@@ -116,7 +116,10 @@ def _entity_triples(g: Graph, iris: Iris, kind: str, item, located: Located, loc
         g.add(node, SKOS.altLabel, en(alias))
     if item.note:
         g.add(node, SKOS.editorialNote, en(item.note))  # the annotator's note, not an article's word
+    _review_status(g, node, item)
     if kind == "place":
+        if item.geonames:
+            g.add(node, SKOS.exactMatch, NamedNode(f"https://sws.geonames.org/{item.geonames}/"))
         for parent in item.partOf:
             g.add(node, HK.partOf, iris.place(parent))
         if item.coordinates:
@@ -132,6 +135,13 @@ def _entity_triples(g: Graph, iris: Iris, kind: str, item, located: Located, loc
         if item.basedIn:
             g.add(node, HK.basedIn, iris.place(item.basedIn))
     return node
+
+
+def _review_status(g: Graph, node: NamedNode, item):
+    """A drafted item (kg.drafting) loaded unreviewed, or reviewed, says so (kg load --allow-drafts)."""
+    review = getattr(item, "review", None)
+    if review is not None:
+        g.add(node, HK.reviewStatus, HK.unreviewed if review.status != "accepted" else HK.reviewed)
 
 
 def _check_entity_refs(registry: Registry, located: Located, loc: tuple, kind: str, item):
@@ -221,9 +231,9 @@ class ArticleGraph:
 
 
 class _ArticleCompiler:
-    def __init__(self, path: Path, entities: EntitiesGraph, iris: Iris):
+    def __init__(self, path: Path, entities: EntitiesGraph, iris: Iris, located: Located | None = None):
         self.path, self.entities, self.iris = path, entities, iris
-        self.located = read_yaml(path)
+        self.located = located or read_yaml(path)  # kg.loading.validation hands in an edited tree
         self.doc = parse(self.located, model.ArticleFile)
         self.g = Graph()
         self.registry = entities.registry.child()
@@ -411,6 +421,7 @@ class _ArticleCompiler:
         self.g.add(statement, RDF.type, HK.MetadataStatement)
         self.g.add(statement, HK.field, prop)
         self.g.add(statement, HK.basis, HK[item.basis])
+        _review_status(self.g, statement, item)
         if item.reason:
             self.g.add(statement, HK.reason, Literal(item.reason))
         if item.quote:
@@ -470,6 +481,7 @@ class _ArticleCompiler:
             node = self.iris.entity(self.registry.kinds[m.entity], m.entity)
             self.g.add(self.article, HK.mentions, node)
             self.evidence(node, "mention", m.entity, loc + ("quote",), m.quote)
+            _review_status(self.g, self.iris.evidence(self.aid, "mention", m.entity), m)  # the mention, not the entity
 
     def events(self, events: dict):
         self.check_sub_event_cycles()
@@ -478,6 +490,7 @@ class _ArticleCompiler:
             loc = ("events", i)
             types = [_type(self.located, loc + ("type", j), "event", t) for j, t in enumerate(e.type)]
             node = self.fact("event", e.id, loc, e.quote, types, e.label)
+            _review_status(g, node, e)
             self.when(node, e.when)
             g.add(node, HK.modality, HK[e.modality])
             for p in self.refs(loc + ("places",), "place", e.places):
@@ -515,6 +528,7 @@ class _ArticleCompiler:
                 raise self.err(floc + ("id",), f"duplicate figure id {f.id!r}")
             seen.add(f.id)
             node = self.fact("figure", f"{e.id}-{f.id}", floc, f.quote, [HK.ReportedFigure], None)
+            _review_status(self.g, node, f)
             self.g.add(event, HK.figure, node)
             self.g.add(node, HK.inEvent, event)
             self.g.add(node, HK.countedThing, Literal(f.of))
@@ -528,6 +542,7 @@ class _ArticleCompiler:
             loc = ("agreements", i)
             types = [_type(self.located, loc + ("type", j), "agreement", t) for j, t in enumerate(a.type)]
             node = self.fact("agreement", a.id, loc, a.quote, types, a.label)
+            _review_status(g, node, a)
             g.add(node, HK.status, STATUS[a.status])
             self.when(node, a.when)
             for p in self.refs(loc + ("places",), "place", a.places):
@@ -542,6 +557,7 @@ class _ArticleCompiler:
             for j, term in enumerate(a.terms):
                 t = self.fact("agreement", f"{a.id}/term/{j + 1}", loc + ("terms", j), term.quote,
                               [HK.AgreementTerm], term.text)
+                _review_status(g, t, term)
                 g.add(node, HK.term, t)
 
     def casualties(self, events: dict):
@@ -549,6 +565,7 @@ class _ArticleCompiler:
         for i, c in enumerate(self.doc.casualties):
             loc = ("casualties", i)
             node = self.fact("casualty", c.id, loc, c.quote, [HK.Casualty], None)
+            _review_status(g, node, c)
             self.quantity(node, c)
             g.add(node, HK.victimCategory, HK[camel(c.victims)])
             for outcome in c.outcome:
@@ -572,6 +589,7 @@ class _ArticleCompiler:
         for i, c in enumerate(self.doc.claims):
             loc = ("claims", i)
             node = self.fact("claim", c.id, loc, c.quote, [HK.Claim], c.summary)
+            _review_status(g, node, c)
             g.add(node, HK.summary, Literal(c.summary))
             self.registry.require(self.located, loc + ("claimant",), "actor", c.claimant)
             g.add(node, HK.claimant, self.iris.actor(c.claimant))

@@ -17,6 +17,7 @@ from kg.loading.compiler import EntitiesGraph, compile_entities
 from kg.loading.corpus import annotation_files
 from kg.loading.parallel import Out, compile_workers, compiled_articles, gc_frozen
 from kg.loading.reasoning import Reasoner
+from kg.loading.review import refuse_unreviewed
 from kg.namespaces import Iris
 from kg.ontology import ontology_triples
 from kg.storage.graphs import article_ids, graph_triples, is_empty, replace_graphs, replace_graphs_nt
@@ -34,7 +35,7 @@ class LoadReport:
 
 def load(store: Store, paths: Iterable[str | os.PathLike], iris: Iris | None = None,
          progress: Callable[[Path], None] | None = None, bulk: bool | None = None,
-         workers: int | None = None) -> LoadReport:
+         workers: int | None = None, allow_drafts: bool = False) -> LoadReport:
     """Check every file, then write: ontology, entities, and each article with its inferences.
 
     Nothing is written unless every file compiles. Each article's graph and its inferred graph are
@@ -59,6 +60,8 @@ def load(store: Store, paths: Iterable[str | os.PathLike], iris: Iris | None = N
     iris = iris or Iris()
     clock = time.perf_counter()
     entities_file, article_files = annotation_files(paths)
+    # drafted items awaiting review are refused, or with allow_drafts loaded marked unreviewed (kg.loading.review)
+    refuse_unreviewed([entities_file, *article_files], allow_drafts)
     with gc_frozen(), compile_workers(entities_file, iris, len(article_files), workers) as pool:
         entities = compile_entities(entities_file, iris)  # meanwhile the workers start
         entity_triples = set(entities.triples)

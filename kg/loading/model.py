@@ -33,6 +33,17 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Review(Strict):
+    """What a draft proposed and where its review stands (docs/annotating.md). `pending` items are
+    refused by `kg load` unless drafts are allowed; `rejected` ones always (delete them)."""
+
+    status: Literal["pending", "accepted", "rejected"]
+    rule: str | None = None  # the rule of kg.drafting that proposed the item
+    confidence: Annotated[float, Field(ge=0, le=1)] | None = None
+    note: str | None = None
+    alternatives: Names = Field(default_factory=list)
+
+
 # --- dates -------------------------------------------------------------------------------------
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -106,6 +117,7 @@ class Meta(Strict):
     basis: Literal["stated", "inferred"]
     reason: str | None = None
     quote: Text | None = None
+    review: Review | None = None
 
     @model_validator(mode="after")
     def _check(self):
@@ -123,8 +135,10 @@ class Place(Strict):
     aliases: Names = Field(default_factory=list)
     partOf: Slugs = Field(default_factory=list)
     coordinates: tuple[float, float] | None = None
+    geonames: Annotated[int, Field(gt=0, strict=True)] | None = None  # GeoNames id (geonames.org)
     note: str | None = None
     quote: Text | None = None
+    review: Review | None = None
 
     @model_validator(mode="after")
     def _check(self):
@@ -144,6 +158,7 @@ class Actor(Strict):
     basedIn: Slug | None = None
     note: str | None = None
     quote: Text | None = None
+    review: Review | None = None
 
 
 class Entities(Strict):
@@ -179,6 +194,7 @@ class ArticleMeta(Strict):
 class Mention(Strict):
     entity: Slug
     quote: Text
+    review: Review | None = None
 
 
 class Quantity(Strict):
@@ -205,6 +221,7 @@ class Figure(Quantity):
     of: Text
     quote: Text
     reportedBy: Slugs = Field(default_factory=list)
+    review: Review | None = None
 
 
 class Roles(Strict):
@@ -238,11 +255,13 @@ class Event(Roles):
     after: Slugs = Field(default_factory=list)
     modality: Literal["occurred", "ongoing", "planned", "predicted", "alleged", "denied", "habitual"] = "occurred"
     figures: list[Figure] = Field(default_factory=list)
+    review: Review | None = None
 
 
 class Term(Strict):
     text: Text
     quote: Text
+    review: Review | None = None
 
 
 class Agreement(Strict):
@@ -260,6 +279,7 @@ class Agreement(Strict):
     terms: list[Term] = Field(default_factory=list)
     events: Slugs = Field(default_factory=list)
     reportedBy: Slugs = Field(default_factory=list)
+    review: Review | None = None
 
 
 VICTIMS = ("people", "civilians", "fighters", "rebels", "soldiers", "security-forces", "children", "women",
@@ -277,6 +297,7 @@ class Casualty(Quantity):
     event: Slug | None = None
     when: When | None = None
     reportedBy: Annotated[list[Slug], BeforeValidator(_as_list), Field(min_length=1)]
+    review: Review | None = None
 
 
 class Claim(Strict):
@@ -286,6 +307,7 @@ class Claim(Strict):
     quote: Text
     about: Slugs = Field(default_factory=list)
     when: When | None = None
+    review: Review | None = None
 
 
 class ArticleFile(Strict):

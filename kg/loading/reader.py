@@ -222,15 +222,22 @@ def parse(located: Located, model: type[M]) -> M:
         tree = located.tree if located._lines is not located.tree else _plain(located.tree)
         return model.model_validate(tree)
     except ValidationError as err:
-        first = err.errors()[0]
+        raise shape_errors(located, err)[0] from None
+
+
+def shape_errors(located: Located, err: ValidationError) -> list[AnnotationError]:
+    """Every problem pydantic found, each an AnnotationError with its line (kg.loading.validation lists them all)."""
+    out = []
+    for e in err.errors():
         # pydantic appends the tag of a failed union member or of a Literal to loc; keep only real keys
-        loc = tuple(s for s in first["loc"] if isinstance(s, int) or not any(c in str(s) for c in "[]()'"))
-        msg = first["msg"]
-        if first["type"] == "extra_forbidden":
+        loc = tuple(s for s in e["loc"] if isinstance(s, int) or not any(c in str(s) for c in "[]()'"))
+        msg = e["msg"]
+        if e["type"] == "extra_forbidden":
             msg = f"unknown key {loc[-1]!r}"
-        elif first["type"] == "missing":
+        elif e["type"] == "missing":
             msg = f"missing key {loc[-1]!r}"
-        raise located.error(loc, f"{_describe(loc)}: {msg}") from None
+        out.append(located.error(loc, f"{_describe(loc)}: {msg}"))
+    return out
 
 
 def _plain(node: Any) -> Any:
