@@ -17,6 +17,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from kg import model
 from kg.errors import AnnotationError
+from kg.labels import casualty_label
 from kg import namespaces
 from kg.namespaces import Iris
 from kg.ontology import BRANCHES, index
@@ -47,6 +48,7 @@ DCTERMS, GEO, HK, OA, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, XSD = (
                          namespaces.XSD))
 
 PRECISION = {"day": TIME.unitDay, "month": TIME.unitMonth, "year": TIME.unitYear}
+PRECISION_UNIT = {**PRECISION, "week": TIME.unitWeek}  # the unit of a rate ("per day")
 STATUS = {"proposed": HK.proposed, "agreed": HK.agreed, "implemented": HK.implemented, "broke-down": HK.brokeDown}
 ROLE_OF_AGREEMENT_FIELD = {"parties": HK.party, "mediators": HK.mediator, "guarantors": HK.guarantor,
                            "escorts": HK.escort}
@@ -320,6 +322,13 @@ class _ArticleCompiler:
             self.g.add(node, HK.maxCount, integer(item.max))
         if item.amount:
             self.g.add(node, HK.amountText, Literal(item.amount))
+        if item.about is not None:
+            self.g.add(node, HK.approximateCount, integer(item.about))
+        if item.per:
+            self.g.add(node, HK.ratePer, PRECISION_UNIT[item.per])
+        if item.basis == "inferred":  # a reading of the text, marked as such
+            self.g.add(node, HK.basis, HK.inferred)
+            self.g.add(node, HK.reason, Literal(item.reason))
 
     # --- the sections --------------------------------------------------------------------------
 
@@ -559,7 +568,7 @@ class _ArticleCompiler:
             self.when(node, c.when)
             for actor in self.refs(loc + ("reportedBy",), "actor", c.reportedBy):
                 g.add(node, HK.reportedBy, actor)
-            g.add(node, RDFS.label, en(_casualty_label(c)))
+            g.add(node, RDFS.label, en(casualty_label(c)))
 
     def claims(self, events: dict):
         g = self.g
@@ -640,20 +649,6 @@ class _Collapsed:
             hits.append((start, end))
             pos = k + n
         return hits
-
-
-def _casualty_label(c: model.Casualty) -> str:
-    if c.count is not None:
-        n = str(c.count)
-    elif c.min is not None and c.max is not None:
-        n = f"{c.min}-{c.max}"
-    elif c.min is not None:
-        n = f"at least {c.min}"
-    elif c.max is not None:
-        n = f"up to {c.max}"
-    else:
-        n = c.amount
-    return f"{n} {c.victims.replace('-', ' ')} {' or '.join(c.outcome)}"
 
 
 def compile_article(path: Path, entities: EntitiesGraph, iris: Iris) -> ArticleGraph:

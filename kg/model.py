@@ -181,23 +181,52 @@ class Mention(Strict):
     quote: Text
 
 
+# words that make a number approximate: "about 1000" is `about: 1000`, never an exact `count`
+APPROXIMATE = re.compile(r"^(about|some|around|nearly|almost|approximately|roughly|an estimated|half)\b", re.I)
+RATE_UNITS = ("day", "week", "month", "year")
+
+
 class Quantity(Strict):
-    """A reported number: an exact count, a range (either bound may be open), or a vague amount."""
+    """A reported number: an exact count, an approximate one, a range (either bound may be open), or
+    a vague amount; optionally a rate (`per: day`), and marked as a reading (`basis: inferred`)."""
 
     count: Annotated[int, Field(ge=0, strict=True)] | None = None
+    about: Annotated[int, Field(ge=0, strict=True)] | None = None
     min: Annotated[int, Field(ge=0, strict=True)] | None = None
     max: Annotated[int, Field(ge=0, strict=True)] | None = None
     amount: Text | None = None
+    per: Literal[RATE_UNITS] | None = None  # type: ignore[valid-type]
+    basis: Literal["stated", "inferred"] = "stated"
+    reason: str | None = None
 
     @model_validator(mode="after")
     def _check_quantity(self):
-        if self.count is not None and (self.min is not None or self.max is not None):
-            raise ValueError("give 'count', or 'min'/'max', not both")
+        given = [k for k in ("count", "about") if getattr(self, k) is not None]
+        if given and (self.min is not None or self.max is not None):
+            raise ValueError(f"give '{given[0]}', or 'min'/'max', not both")
+        if len(given) == 2:
+            raise ValueError("give 'count' (exact) or 'about' (approximate), not both")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"'min' ({self.min}) is greater than 'max' ({self.max})")
-        if self.count is None and self.min is None and self.max is None and self.amount is None:
-            raise ValueError("give 'count', 'min'/'max' or 'amount'")
+        if not given and self.min is None and self.max is None and self.amount is None:
+            raise ValueError("give 'count', 'about', 'min'/'max' or 'amount'")
+        if self.count is not None and self.amount and APPROXIMATE.match(self.amount):
+            raise ValueError(f"{self.amount!r} is approximate: write 'about: {self.count}', not 'count'")
+        if self.basis == "inferred" and not self.reason:
+            raise ValueError("an inferred reading needs a 'reason'")
         return self
+
+
+UNSPECIFIED = "unspecified"  # the amount of a figure whose source gives no number at all
+
+
+def _words_in_quote(item):
+    """`amount` keeps the text's own words: it must occur in the item's quote."""
+    if item.amount and item.amount != UNSPECIFIED:
+        if " ".join(item.amount.split()).lower() not in " ".join(item.quote.split()).lower():
+            raise ValueError(f"amount {item.amount!r} is not in the quote: keep the text's own words "
+                             f"(or '{UNSPECIFIED}' when it gives no number)")
+    return item
 
 
 class Figure(Quantity):
@@ -205,6 +234,8 @@ class Figure(Quantity):
     of: Text
     quote: Text
     reportedBy: Slugs = Field(default_factory=list)
+
+    _check_words = model_validator(mode="after")(_words_in_quote)
 
 
 class Roles(Strict):
@@ -264,7 +295,7 @@ class Agreement(Strict):
 
 VICTIMS = ("people", "civilians", "fighters", "rebels", "soldiers", "security-forces", "children", "women",
            "journalists", "deserters", "prisoners", "residents", "military-vehicles")
-OUTCOMES = ("killed", "wounded", "missing", "captured", "surrendered", "displaced", "evacuated", "besieged",
+OUTCOMES = ("killed", "dead", "wounded", "missing", "captured", "surrendered", "displaced", "evacuated", "besieged",
             "released", "destroyed", "seized")
 
 
@@ -277,6 +308,16 @@ class Casualty(Quantity):
     event: Slug | None = None
     when: When | None = None
     reportedBy: Annotated[list[Slug], BeforeValidator(_as_list), Field(min_length=1)]
+
+    _check_words = model_validator(mode="after")(_words_in_quote)
+
+    @model_validator(mode="after")
+    def _words_for_inexact(self):
+        # a casualty's label is generated from its number: an inexact one keeps the text's words
+        if self.count is None and self.amount is None:
+            raise ValueError("a range or approximate number needs 'amount', the text's own words for it "
+                             "(\"more than 2,000\", \"fewer than 1,000\", \"about 1000\")")
+        return self
 
 
 class Claim(Strict):
