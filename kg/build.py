@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from kg import model
+from kg import depth, model
 from kg.errors import AnnotationError
 from kg.labels import casualty_label
 from kg import namespaces
@@ -347,10 +347,11 @@ class _ArticleCompiler:
         self.agreements(events)
         self.casualties(events)
         self.claims(events)
+        depth.positions(self)
         d = self.doc
         counts = {"places": len(d.places), "actors": len(d.actors), "events": len(d.events),
                   "agreements": len(d.agreements), "casualties": len(d.casualties), "claims": len(d.claims),
-                  "figures": sum(len(e.figures) for e in d.events)}
+                  "figures": sum(len(e.figures) for e in d.events), "positions": len(d.positions)}
         local_ids = _Lines(self.located, {item.id: (section, i) for section in ("places", "actors")
                                           for i, item in enumerate(getattr(d, section))})
         return ArticleGraph(self.path, self.aid, self.g.triples, counts, local_ids)
@@ -467,17 +468,7 @@ class _ArticleCompiler:
         _check_containment(doc.places, self.located, "places", self.entities.parents)
 
     def mentions(self):
-        seen = set()
-        for i, m in enumerate(self.doc.mentions):
-            loc = ("mentions", i)
-            if m.entity not in self.registry.kinds:
-                raise self.err(loc + ("entity",), f"unknown entity {m.entity!r}")
-            if m.entity in seen:
-                raise self.err(loc + ("entity",), f"{m.entity!r} is mentioned twice; keep one quote")
-            seen.add(m.entity)
-            node = self.iris.entity(self.registry.kinds[m.entity], m.entity)
-            self.g.add(self.article, HK.mentions, node)
-            self.evidence(node, "mention", m.entity, loc + ("quote",), m.quote)
+        depth.mentions(self)
 
     def events(self, events: dict):
         self.check_sub_event_cycles()
@@ -500,6 +491,9 @@ class _ArticleCompiler:
             for j, before in enumerate(e.after):
                 g.add(node, HK.follows, self.local(loc + ("after", j), events, before, "event"))
             self.figures(node, e, loc)
+            depth.place_roles(self, node, e, loc)
+            depth.supports(self, node, e, loc)
+            depth.figure_parts(self, e, loc)
 
     def check_sub_event_cycles(self):
         """No event may be part of itself through a chain of partOf."""
@@ -551,6 +545,8 @@ class _ArticleCompiler:
                 t = self.fact("agreement", f"{a.id}/term/{j + 1}", loc + ("terms", j), term.quote,
                               [HK.AgreementTerm], term.text)
                 g.add(node, HK.term, t)
+            depth.place_roles(self, node, a, loc)
+            depth.agreement_links(self, node, a, loc)
 
     def casualties(self, events: dict):
         g = self.g
@@ -569,6 +565,7 @@ class _ArticleCompiler:
             for actor in self.refs(loc + ("reportedBy",), "actor", c.reportedBy):
                 g.add(node, HK.reportedBy, actor)
             g.add(node, RDFS.label, en(casualty_label(c)))
+        depth.casualty_parts(self)
 
     def claims(self, events: dict):
         g = self.g

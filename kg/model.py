@@ -177,8 +177,18 @@ class ArticleMeta(Strict):
 
 
 class Mention(Strict):
+    """Where the article names an entity; one entity may be mentioned several times, each with the
+    name as the article writes it there (`name`, a part of the quote)."""
+
     entity: Slug
     quote: Text
+    name: Text | None = None
+
+    @model_validator(mode="after")
+    def _name_in_quote(self):
+        if self.name and " ".join(self.name.split()) not in " ".join(self.quote.split()):
+            raise ValueError(f"name {self.name!r} is not in the quote: write the name as the article does")
+        return self
 
 
 # words that make a number approximate: "about 1000" is `about: 1000`, never an exact `count`
@@ -234,6 +244,7 @@ class Figure(Quantity):
     of: Text
     quote: Text
     reportedBy: Slugs = Field(default_factory=list)
+    partOf: Slugs = Field(default_factory=list)  # figures of the same event it is a part of
 
     _check_words = model_validator(mode="after")(_words_in_quote)
 
@@ -257,7 +268,28 @@ class Roles(Strict):
 ROLES = tuple(Roles.model_fields)
 
 
-class Event(Roles):
+class Support(Strict):
+    """Which side one of the event's supporters supports, where the article says so."""
+
+    supporter: Slug
+    side: Slug
+    quote: Text
+
+
+class PlaceRoles(Strict):
+    """Places with a role beyond where a movement or attack is located (issue 14)."""
+
+    origin: Slugs = Field(default_factory=list)
+    destination: Slugs = Field(default_factory=list)
+
+
+PLACE_ROLES = ("origin", "destination", "firedFrom", "launchedFrom")
+
+
+class Event(Roles, PlaceRoles):
+    firedFrom: Slugs = Field(default_factory=list)
+    launchedFrom: Slugs = Field(default_factory=list)
+    supports: list[Support] = Field(default_factory=list)
     id: Slug
     type: Annotated[list[Text], BeforeValidator(_as_list), Field(min_length=1)]
     label: Text
@@ -276,7 +308,9 @@ class Term(Strict):
     quote: Text
 
 
-class Agreement(Strict):
+class Agreement(PlaceRoles):
+    accompanies: Slugs = Field(default_factory=list)  # other agreements of this article
+    supersedes: Slugs = Field(default_factory=list)
     id: Slug
     type: Annotated[list[Text], BeforeValidator(_as_list), Field(min_length=1)]
     label: Text
@@ -308,6 +342,7 @@ class Casualty(Quantity):
     event: Slug | None = None
     when: When | None = None
     reportedBy: Annotated[list[Slug], BeforeValidator(_as_list), Field(min_length=1)]
+    partOf: Slugs = Field(default_factory=list)  # casualty figures of this article it is a part of
 
     _check_words = model_validator(mode="after")(_words_in_quote)
 
@@ -329,6 +364,17 @@ class Claim(Strict):
     when: When | None = None
 
 
+class Position(Strict):
+    """An occupation or post the article says an actor holds, dated where it dates it."""
+
+    id: Slug
+    holder: Slug
+    role: Text  # the post in the article's words: "governor", "veteran war reporter"
+    of: Slugs = Field(default_factory=list)  # the organisation (actor) or place (place) it is of
+    quote: Text
+    when: When | None = None
+
+
 class ArticleFile(Strict):
     article: ArticleMeta
     places: list[Place] = Field(default_factory=list)
@@ -338,3 +384,4 @@ class ArticleFile(Strict):
     agreements: list[Agreement] = Field(default_factory=list)
     casualties: list[Casualty] = Field(default_factory=list)
     claims: list[Claim] = Field(default_factory=list)
+    positions: list[Position] = Field(default_factory=list)
