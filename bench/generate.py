@@ -383,9 +383,10 @@ class Article:
                     if kind == "count":
                         phrase, qty = f"{n} {victims} {outcome}", {"count": n}
                     elif kind == "min":
-                        phrase, qty = f"at least {n} {victims} {outcome}", {"min": n}
-                    elif kind == "range":
-                        phrase, qty = f"between {n} and {n + 25} {victims} {outcome}", {"min": n, "max": n + 25}
+                        phrase, qty = f"at least {n} {victims} {outcome}", {"min": n, "amount": f"at least {n}"}
+                    elif kind == "range":  # an inexact number keeps the text's words (issue 14)
+                        phrase, qty = (f"between {n} and {n + 25} {victims} {outcome}",
+                                       {"min": n, "max": n + 25, "amount": f"between {n} and {n + 25}"})
                     else:
                         word = r.choice(VAGUE)
                         phrase, qty = f"{word} of {victims} {outcome}", {"amount": word}

@@ -57,6 +57,7 @@ class OntologyIndex:
     domains: dict = field(default_factory=lambda: defaultdict(set))
     ranges: dict = field(default_factory=lambda: defaultdict(set))
     individuals: dict = field(default_factory=dict)  # individual -> class (controlled values)
+    chain_facts: list = field(default_factory=list)  # the ontology's own triples a chain joins on (skos:broader)
 
     def types_under(self, branch: NamedNode) -> dict[str, NamedNode]:
         """Local names of the classes under `branch` (hk:Event...), e.g. {"Shelling": hk:Shelling}."""
@@ -90,6 +91,8 @@ def index() -> OntologyIndex:
             subprop[s]
         elif p == RDF.type and o == OWL.TransitiveProperty:
             idx.transitive.add(s)
+        elif p == RDF.type and o == OWL.SymmetricProperty:  # prp-symp: its own inverse
+            idx.inverses.append((s, s))
         elif p == OWL.inverseOf:
             idx.inverses += [(s, o), (o, s)]
         elif p == OWL.propertyChainAxiom:
@@ -102,5 +105,8 @@ def index() -> OntologyIndex:
             classes = [c for c in by_sp[(s, RDF.type)] if c != OWL.NamedIndividual]
             idx.individuals[s] = classes[0]
     idx.superclasses = _closure(subclass)
+    linked = {q for _, chain in idx.chains for q in chain[1:]}
+    idx.chain_facts = [t for t in triples if t.predicate in linked and isinstance(t.object, NamedNode)
+                       and t.subject.value.startswith(ONTOLOGY)]
     idx.superproperties = _closure(subprop)
     return idx

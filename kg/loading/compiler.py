@@ -17,7 +17,8 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from kg import namespaces
 from kg.errors import AnnotationError
-from kg.loading import model
+from kg.loading import depth, model
+from kg.loading.labels import casualty_label
 from kg.loading.quotes import CONTEXT, QuoteError, Span, find
 from kg.loading.reader import Located, parse, read_yaml
 from kg.namespaces import Iris
@@ -48,6 +49,7 @@ DCTERMS, GEO, HK, OA, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, XSD = (
                          namespaces.XSD))
 
 PRECISION = {"day": TIME.unitDay, "month": TIME.unitMonth, "year": TIME.unitYear}
+PRECISION_UNIT = {**PRECISION, "week": TIME.unitWeek}  # the unit of a rate ("per day")
 STATUS = {"proposed": HK.proposed, "agreed": HK.agreed, "implemented": HK.implemented, "broke-down": HK.brokeDown}
 ROLE_OF_AGREEMENT_FIELD = {"parties": HK.party, "mediators": HK.mediator, "guarantors": HK.guarantor,
                            "escorts": HK.escort}
@@ -331,6 +333,13 @@ class _ArticleCompiler:
             self.g.add(node, HK.maxCount, integer(item.max))
         if item.amount:
             self.g.add(node, HK.amountText, Literal(item.amount))
+        if item.about is not None:
+            self.g.add(node, HK.approximateCount, integer(item.about))
+        if item.per:
+            self.g.add(node, HK.ratePer, PRECISION_UNIT[item.per])
+        if item.basis == "inferred":  # a reading of the text, marked as such
+            self.g.add(node, HK.basis, HK.inferred)
+            self.g.add(node, HK.reason, Literal(item.reason))
 
     # --- the sections --------------------------------------------------------------------------
 
@@ -349,10 +358,11 @@ class _ArticleCompiler:
         self.agreements(events)
         self.casualties(events)
         self.claims(events)
+        depth.positions(self)
         d = self.doc
         counts = {"places": len(d.places), "actors": len(d.actors), "events": len(d.events),
                   "agreements": len(d.agreements), "casualties": len(d.casualties), "claims": len(d.claims),
-                  "figures": sum(len(e.figures) for e in d.events)}
+                  "figures": sum(len(e.figures) for e in d.events), "positions": len(d.positions)}
         local_ids = _Lines(self.located, {item.id: (section, i) for section in ("places", "actors")
                                           for i, item in enumerate(getattr(d, section))})
         return ArticleGraph(self.path, self.aid, self.g.triples, counts, local_ids)
@@ -470,18 +480,8 @@ class _ArticleCompiler:
         _check_containment(doc.places, self.located, "places", self.entities.parents)
 
     def mentions(self):
-        seen = set()
-        for i, m in enumerate(self.doc.mentions):
-            loc = ("mentions", i)
-            if m.entity not in self.registry.kinds:
-                raise self.err(loc + ("entity",), f"unknown entity {m.entity!r}")
-            if m.entity in seen:
-                raise self.err(loc + ("entity",), f"{m.entity!r} is mentioned twice; keep one quote")
-            seen.add(m.entity)
-            node = self.iris.entity(self.registry.kinds[m.entity], m.entity)
-            self.g.add(self.article, HK.mentions, node)
-            self.evidence(node, "mention", m.entity, loc + ("quote",), m.quote)
-            _review_status(self.g, self.iris.evidence(self.aid, "mention", m.entity), m)  # the mention, not the entity
+        for slug, m in depth.mentions(self):
+            _review_status(self.g, self.iris.evidence(self.aid, "mention", slug), m)  # the mention, not the entity
 
     def events(self, events: dict):
         self.check_sub_event_cycles()
@@ -505,6 +505,9 @@ class _ArticleCompiler:
             for j, before in enumerate(e.after):
                 g.add(node, HK.follows, self.local(loc + ("after", j), events, before, "event"))
             self.figures(node, e, loc)
+            depth.place_roles(self, node, e, loc)
+            depth.supports(self, node, e, loc)
+            depth.figure_parts(self, e, loc)
 
     def check_sub_event_cycles(self):
         """No event may be part of itself through a chain of partOf."""
@@ -559,6 +562,8 @@ class _ArticleCompiler:
                               [HK.AgreementTerm], term.text)
                 _review_status(g, t, term)
                 g.add(node, HK.term, t)
+            depth.place_roles(self, node, a, loc)
+            depth.agreement_links(self, node, a, loc)
 
     def casualties(self, events: dict):
         g = self.g
@@ -577,7 +582,8 @@ class _ArticleCompiler:
             self.when(node, c.when)
             for actor in self.refs(loc + ("reportedBy",), "actor", c.reportedBy):
                 g.add(node, HK.reportedBy, actor)
-            g.add(node, RDFS.label, en(_casualty_label(c)))
+            g.add(node, RDFS.label, en(casualty_label(c)))
+        depth.casualty_parts(self)
 
     def claims(self, events: dict):
         g = self.g
@@ -659,20 +665,6 @@ class _Collapsed:
             hits.append((start, end))
             pos = k + n
         return hits
-
-
-def _casualty_label(c: model.Casualty) -> str:
-    if c.count is not None:
-        n = str(c.count)
-    elif c.min is not None and c.max is not None:
-        n = f"{c.min}-{c.max}"
-    elif c.min is not None:
-        n = f"at least {c.min}"
-    elif c.max is not None:
-        n = f"up to {c.max}"
-    else:
-        n = c.amount
-    return f"{n} {c.victims.replace('-', ' ')} {' or '.join(c.outcome)}"
 
 
 def compile_article(path: Path, entities: EntitiesGraph, iris: Iris) -> ArticleGraph:

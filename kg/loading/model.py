@@ -192,28 +192,67 @@ class ArticleMeta(Strict):
 
 
 class Mention(Strict):
+    """Where the article names an entity; one entity may be mentioned several times, each with the
+    name as the article writes it there (`name`, a part of the quote)."""
+
     entity: Slug
     quote: Text
     review: Review | None = None
+    name: Text | None = None
+
+    @model_validator(mode="after")
+    def _name_in_quote(self):
+        if self.name and " ".join(self.name.split()) not in " ".join(self.quote.split()):
+            raise ValueError(f"name {self.name!r} is not in the quote: write the name as the article does")
+        return self
+
+
+# words that make a number approximate: "about 1000" is `about: 1000`, never an exact `count`
+APPROXIMATE = re.compile(r"^(about|some|around|nearly|almost|approximately|roughly|an estimated|half)\b", re.I)
+RATE_UNITS = ("day", "week", "month", "year")
 
 
 class Quantity(Strict):
-    """A reported number: an exact count, a range (either bound may be open), or a vague amount."""
+    """A reported number: an exact count, an approximate one, a range (either bound may be open), or
+    a vague amount; optionally a rate (`per: day`), and marked as a reading (`basis: inferred`)."""
 
     count: Annotated[int, Field(ge=0, strict=True)] | None = None
+    about: Annotated[int, Field(ge=0, strict=True)] | None = None
     min: Annotated[int, Field(ge=0, strict=True)] | None = None
     max: Annotated[int, Field(ge=0, strict=True)] | None = None
     amount: Text | None = None
+    per: Literal[RATE_UNITS] | None = None  # type: ignore[valid-type]
+    basis: Literal["stated", "inferred"] = "stated"
+    reason: str | None = None
 
     @model_validator(mode="after")
     def _check_quantity(self):
-        if self.count is not None and (self.min is not None or self.max is not None):
-            raise ValueError("give 'count', or 'min'/'max', not both")
+        given = [k for k in ("count", "about") if getattr(self, k) is not None]
+        if given and (self.min is not None or self.max is not None):
+            raise ValueError(f"give '{given[0]}', or 'min'/'max', not both")
+        if len(given) == 2:
+            raise ValueError("give 'count' (exact) or 'about' (approximate), not both")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"'min' ({self.min}) is greater than 'max' ({self.max})")
-        if self.count is None and self.min is None and self.max is None and self.amount is None:
-            raise ValueError("give 'count', 'min'/'max' or 'amount'")
+        if not given and self.min is None and self.max is None and self.amount is None:
+            raise ValueError("give 'count', 'about', 'min'/'max' or 'amount'")
+        if self.count is not None and self.amount and APPROXIMATE.match(self.amount):
+            raise ValueError(f"{self.amount!r} is approximate: write 'about: {self.count}', not 'count'")
+        if self.basis == "inferred" and not self.reason:
+            raise ValueError("an inferred reading needs a 'reason'")
         return self
+
+
+UNSPECIFIED = "unspecified"  # the amount of a figure whose source gives no number at all
+
+
+def _words_in_quote(item):
+    """`amount` keeps the text's own words: it must occur in the item's quote."""
+    if item.amount and item.amount != UNSPECIFIED:
+        if " ".join(item.amount.split()).lower() not in " ".join(item.quote.split()).lower():
+            raise ValueError(f"amount {item.amount!r} is not in the quote: keep the text's own words "
+                             f"(or '{UNSPECIFIED}' when it gives no number)")
+    return item
 
 
 class Figure(Quantity):
@@ -222,6 +261,9 @@ class Figure(Quantity):
     quote: Text
     reportedBy: Slugs = Field(default_factory=list)
     review: Review | None = None
+    partOf: Slugs = Field(default_factory=list)  # figures of the same event it is a part of
+
+    _check_words = model_validator(mode="after")(_words_in_quote)
 
 
 class Roles(Strict):
@@ -243,7 +285,28 @@ class Roles(Strict):
 ROLES = tuple(Roles.model_fields)
 
 
-class Event(Roles):
+class Support(Strict):
+    """Which side one of the event's supporters supports, where the article says so."""
+
+    supporter: Slug
+    side: Slug
+    quote: Text
+
+
+class PlaceRoles(Strict):
+    """Places with a role beyond where a movement or attack is located (issue 14)."""
+
+    origin: Slugs = Field(default_factory=list)
+    destination: Slugs = Field(default_factory=list)
+
+
+PLACE_ROLES = ("origin", "destination", "firedFrom", "launchedFrom")
+
+
+class Event(Roles, PlaceRoles):
+    firedFrom: Slugs = Field(default_factory=list)
+    launchedFrom: Slugs = Field(default_factory=list)
+    supports: list[Support] = Field(default_factory=list)
     id: Slug
     type: Annotated[list[Text], BeforeValidator(_as_list), Field(min_length=1)]
     label: Text
@@ -264,7 +327,9 @@ class Term(Strict):
     review: Review | None = None
 
 
-class Agreement(Strict):
+class Agreement(PlaceRoles):
+    accompanies: Slugs = Field(default_factory=list)  # other agreements of this article
+    supersedes: Slugs = Field(default_factory=list)
     id: Slug
     type: Annotated[list[Text], BeforeValidator(_as_list), Field(min_length=1)]
     label: Text
@@ -284,7 +349,7 @@ class Agreement(Strict):
 
 VICTIMS = ("people", "civilians", "fighters", "rebels", "soldiers", "security-forces", "children", "women",
            "journalists", "deserters", "prisoners", "residents", "military-vehicles")
-OUTCOMES = ("killed", "wounded", "missing", "captured", "surrendered", "displaced", "evacuated", "besieged",
+OUTCOMES = ("killed", "dead", "wounded", "missing", "captured", "surrendered", "displaced", "evacuated", "besieged",
             "released", "destroyed", "seized")
 
 
@@ -298,6 +363,17 @@ class Casualty(Quantity):
     when: When | None = None
     reportedBy: Annotated[list[Slug], BeforeValidator(_as_list), Field(min_length=1)]
     review: Review | None = None
+    partOf: Slugs = Field(default_factory=list)  # casualty figures of this article it is a part of
+
+    _check_words = model_validator(mode="after")(_words_in_quote)
+
+    @model_validator(mode="after")
+    def _words_for_inexact(self):
+        # a casualty's label is generated from its number: an inexact one keeps the text's words
+        if self.count is None and self.amount is None:
+            raise ValueError("a range or approximate number needs 'amount', the text's own words for it "
+                             "(\"more than 2,000\", \"fewer than 1,000\", \"about 1000\")")
+        return self
 
 
 class Claim(Strict):
@@ -310,6 +386,17 @@ class Claim(Strict):
     review: Review | None = None
 
 
+class Position(Strict):
+    """An occupation or post the article says an actor holds, dated where it dates it."""
+
+    id: Slug
+    holder: Slug
+    role: Text  # the post in the article's words: "governor", "veteran war reporter"
+    of: Slugs = Field(default_factory=list)  # the organisation (actor) or place (place) it is of
+    quote: Text
+    when: When | None = None
+
+
 class ArticleFile(Strict):
     article: ArticleMeta
     places: list[Place] = Field(default_factory=list)
@@ -319,3 +406,4 @@ class ArticleFile(Strict):
     agreements: list[Agreement] = Field(default_factory=list)
     casualties: list[Casualty] = Field(default_factory=list)
     claims: list[Claim] = Field(default_factory=list)
+    positions: list[Position] = Field(default_factory=list)

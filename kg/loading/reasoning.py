@@ -1,8 +1,9 @@
 """Materialise the entailments SPARQL users need, so canned queries are plain joins.
 
 The rules are the OWL 2 RL rules the ontology uses: subclass (cax-sco), subproperty (prp-spo1),
-property chain (prp-spo2), transitivity (prp-trp), inverses (prp-inv1/2), domain and range
-(prp-dom, prp-rng). tests/unit/test_reasoning.py checks the result against owlrl, the reference
+property chain (prp-spo2), transitivity (prp-trp), inverses (prp-inv1/2) and symmetry (prp-symp,
+as a property that is its own inverse), domain and range (prp-dom, prp-rng).
+tests/unit/test_reasoning.py checks the result against owlrl, the reference
 OWL RL reasoner, on the seeds."""
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def closure(triples: Iterable[Triple], onto: OntologyIndex | None = None) -> set
         new = set()
         for t in frontier:
             new.update(_one_step(t, onto))
-        new.update(_transitive_and_chains(known | new, onto))
+        new.update(_transitive_and_chains(known | new | _ontology_links(onto), onto))
         frontier = new - known
         known |= frontier
     return known
@@ -70,6 +71,13 @@ def _transitive_and_chains(triples: set[Triple], onto: OntologyIndex) -> set[Tri
     return out
 
 
+def _ontology_links(onto: OntologyIndex) -> set[Triple]:
+    """The ontology's own triples that a property chain joins on: the victim categories' skos:broader
+    (hk:countsCategory is the chain `hk:countsCategory skos:broader`). The store keeps them in the
+    ontology graph, not in the data the reasoner is given, so the reasoner adds them itself."""
+    return set(onto.chain_facts)
+
+
 def _reachable(graph: dict, start) -> set:
     seen, stack = set(), [start]
     while stack:
@@ -104,7 +112,7 @@ class Reasoner:
         if context_closure is None:  # the closure of the context, by the same derivation
             context_closure = self.context | self.inferred(self.context, _minus=False)
         self.base = context_closure
-        for t in self.base:
+        for t in self.base | _ontology_links(onto):  # joined on, never written (kg.ontology keeps them)
             p = t.predicate
             if p in self.joined:
                 self.fwd[p].setdefault(t.subject, set()).add(t.object)
