@@ -21,6 +21,7 @@ from kg import namespaces
 from kg.namespaces import Iris
 from kg.ontology import BRANCHES, index
 from kg.quotes import CONTEXT, QuoteError, Span, find
+from kg import control, same_event
 from kg.source import Located, parse, read_yaml
 
 class _Minted:
@@ -168,6 +169,7 @@ class EntitiesGraph:
     triples: list[Triple]
     registry: Registry
     parents: dict  # place slug -> parent slugs, for cycle checks of article-local places
+    shared_reports: dict = field(default_factory=dict)  # article id -> [(event id, loc)] (kg.same_event)
 
 
 def compile_entities(path: Path, iris: Iris) -> EntitiesGraph:
@@ -186,11 +188,12 @@ def compile_entities(path: Path, iris: Iris) -> EntitiesGraph:
             _check_entity_refs(registry, located, loc, kind, item)
             _entity_triples(g, iris, kind, item, located, loc)
     _check_containment(entities.places, located, "places", {})
+    shared = same_event.compile_shared_events(g, iris, located, entities.events)
     graph = iris.graph("entities")
     g.add(graph, RDF.type, HK.ReferenceGraph)
     g.add(graph, RDFS.label, en("shared places and actors (reference knowledge)"))
     g.add(graph, HK.basis, HK.generalKnowledge)
-    return EntitiesGraph(path, g.triples, registry, {p.id: list(p.partOf) for p in entities.places})
+    return EntitiesGraph(path, g.triples, registry, {p.id: list(p.partOf) for p in entities.places}, shared)
 
 
 class _Lines(Mapping):
@@ -338,6 +341,8 @@ class _ArticleCompiler:
         self.agreements(events)
         self.casualties(events)
         self.claims(events)
+        control.compile_statements(self)
+        same_event.check_reports(self.entities.path, self.entities.shared_reports, self.aid, events)
         d = self.doc
         counts = {"places": len(d.places), "actors": len(d.actors), "events": len(d.events),
                   "agreements": len(d.agreements), "casualties": len(d.casualties), "claims": len(d.claims),
@@ -491,6 +496,7 @@ class _ArticleCompiler:
             for j, before in enumerate(e.after):
                 g.add(node, HK.follows, self.local(loc + ("after", j), events, before, "event"))
             self.figures(node, e, loc)
+            control.compile_change(self, node, e, loc, types)
 
     def check_sub_event_cycles(self):
         """No event may be part of itself through a chain of partOf."""
@@ -538,6 +544,11 @@ class _ArticleCompiler:
                 g.add(node, HK.reportedBy, actor)
             for j, ev in enumerate(a.events):
                 g.add(node, HK.relatedEvent, self.local(loc + ("events", j), events, ev, "event"))
+            for section, prop in (("implementedBy", HK.implements), ("violatedBy", HK.violates)):  # issue 13
+                for j, ev in enumerate(getattr(a, section)):
+                    event = self.local(loc + (section, j), events, ev, "event")
+                    g.add(event, prop, node)
+                    g.add(node, HK.relatedEvent, event)
             for j, term in enumerate(a.terms):
                 t = self.fact("agreement", f"{a.id}/term/{j + 1}", loc + ("terms", j), term.quote,
                               [HK.AgreementTerm], term.text)

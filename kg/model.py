@@ -146,9 +146,20 @@ class Actor(Strict):
     quote: Text | None = None
 
 
+class SharedEvent(Strict):
+    """One event several articles report (issue 13): `reports` name article events as `article-id/event-id`."""
+
+    id: Slug
+    label: Text
+    reports: Annotated[list[Annotated[str, Field(pattern=SLUG_PATTERN[:-1] + "/" + SLUG_PATTERN[1:])]],
+                       Field(min_length=2)]
+    note: str | None = None
+
+
 class Entities(Strict):
     places: list[Place] = Field(default_factory=list)
     actors: list[Actor] = Field(default_factory=list)
+    events: list[SharedEvent] = Field(default_factory=list)
 
 
 # --- article files -----------------------------------------------------------------------------
@@ -226,6 +237,33 @@ class Roles(Strict):
 ROLES = tuple(Roles.model_fields)
 
 
+class Control(Strict):
+    """What a control change hands on (issue 13): which places, from whom, to whom."""
+
+    places: Annotated[list[Slug], BeforeValidator(_as_list), Field(min_length=1)]
+    from_: Slugs = Field(default_factory=list, alias="from")
+    to: Slugs = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check(self):
+        if not (self.from_ or self.to):
+            raise ValueError("a control change needs 'from' and/or 'to'")
+        return self
+
+
+class ControlStatement(Strict):
+    """An article's word that an actor held, contested or besieged a place (issue 13)."""
+
+    id: Slug
+    place: Slug
+    controller: Annotated[list[Slug], BeforeValidator(_as_list), Field(min_length=1)]
+    status: Literal["held", "contested", "besieged"] = "held"
+    opponent: Slugs = Field(default_factory=list)
+    quote: Text
+    when: When | None = None
+    reportedBy: Slugs = Field(default_factory=list)
+
+
 class Event(Roles):
     id: Slug
     type: Annotated[list[Text], BeforeValidator(_as_list), Field(min_length=1)]
@@ -238,6 +276,7 @@ class Event(Roles):
     after: Slugs = Field(default_factory=list)
     modality: Literal["occurred", "ongoing", "planned", "predicted", "alleged", "denied", "habitual"] = "occurred"
     figures: list[Figure] = Field(default_factory=list)
+    control: Control | None = None
 
 
 class Term(Strict):
@@ -259,6 +298,8 @@ class Agreement(Strict):
     escorts: Slugs = Field(default_factory=list)
     terms: list[Term] = Field(default_factory=list)
     events: Slugs = Field(default_factory=list)
+    implementedBy: Slugs = Field(default_factory=list)  # issue 13: events that carry it out...
+    violatedBy: Slugs = Field(default_factory=list)  # ...or break it
     reportedBy: Slugs = Field(default_factory=list)
 
 
@@ -297,3 +338,4 @@ class ArticleFile(Strict):
     agreements: list[Agreement] = Field(default_factory=list)
     casualties: list[Casualty] = Field(default_factory=list)
     claims: list[Claim] = Field(default_factory=list)
+    control: list[ControlStatement] = Field(default_factory=list)

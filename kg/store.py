@@ -29,6 +29,7 @@ from kg.errors import AnnotationError
 from kg.namespaces import Iris
 from kg.ontology import ontology_triples
 from kg.reasoning import Reasoner
+from kg import time_bounds
 from kg.remote import RemoteStore, is_url, redact
 
 DEFAULT_STORE = "kg-store"
@@ -254,7 +255,7 @@ def load(store: Store, paths: Iterable[str | os.PathLike], iris: Iris | None = N
             for article_id in article_ids(store, iris):
                 if article_id not in done:
                     graph = iris.graph(article_id)
-                    extra = reasoner.inferred(graph_triples(store, graph))
+                    extra = time_bounds.inferred(reasoner, graph_triples(store, graph))
                     replace_graphs(store, {iris.inferred_graph(article_id): extra})
                     reinferred.append(article_id)
         seconds["reinfer"] = time.perf_counter() - clock
@@ -388,7 +389,7 @@ Out = tuple[str, int, int, bytes, bytes]
 def _article_out(path: Path, entities: EntitiesGraph, reasoner: Reasoner, iris: Iris,
                  as_quads: bool) -> tuple[ArticleGraph, Out]:
     article = compile_article(path, entities, iris)
-    extra = reasoner.inferred(article.triples)
+    extra = time_bounds.inferred(reasoner, article.triples)  # OWL RL, and the time rules of issue 13
     asserted_nt = serialize(article.triples, format=RdfFormat.N_TRIPLES)
     inferred_nt = serialize(list(extra), format=RdfFormat.N_TRIPLES)
     if as_quads:  # N-Triples lines -> N-Quads lines (literals never hold a raw newline)

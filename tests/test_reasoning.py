@@ -11,6 +11,7 @@ from pyoxigraph import NamedNode, RdfFormat, serialize
 from conftest import BASE, select
 from kg.namespaces import Iris
 from kg.store import load, open_store
+from kg.time_bounds import is_beyond_owl_rl
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 HK = "https://w3id.org/homs-kg/ontology#"
@@ -58,6 +59,11 @@ def test_materialisation_matches_the_owlrl_reference_reasoner_on_the_seeds(store
     inferred_prefix = iris.base + "graph/inferred/"
     asserted = [q.triple for q in store if not q.graph_name.value.startswith(inferred_prefix)]
     ours = [q.triple for q in store if q.graph_name.value.startswith(inferred_prefix)]
+    # the time bounds and control periods (issue 13) compare dates: not OWL RL, tested on their own
+    # (tests/test_time_bounds.py, tests/test_control.py)
+    beyond = is_beyond_owl_rl(ours)
+    assert len(beyond) > 100
+    ours = [t for t in ours if t not in beyond]
     g = rdflib.Graph().parse(data=serialize(asserted, format=RdfFormat.N_TRIPLES), format="nt")
     before = set(g)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(g)
