@@ -17,9 +17,11 @@ From these the loader derives hk:ControlPeriod nodes, per article, by three docu
   earliest date is after its latest date; of several, the earliest.
 - hk:controlBeforeChange: the change's `from` actors held the place until the change (end between
   its dates), the start open, unless a period of the first rule already ends at this change.
-- hk:controlAsStated: a statement dated [earliest, latest] gives a period that covers some day of
-  that range (start no later than its latest date, end no earlier than its earliest date); an
-  undated one gives a period with every bound open.
+- hk:controlAsStated: a statement gives a period with its controller and status. Dated with a
+  from-to range (hk:heldThroughout), the period covers the whole range (start no later than its
+  earliest date, end no earlier than its latest); dated with one date of some precision (a day, a
+  month, a year), it covers some day of it (start no later than its latest day, end no earlier than
+  its earliest); undated, every bound is open.
 
 Dates are those of the events, asserted or derived (kg.time_bounds). Periods are per article and
 are never merged across articles: two articles that disagree give two periods side by side, each
@@ -64,7 +66,9 @@ def compile_statements(c) -> None:
     for i, s in enumerate(c.doc.control):
         loc = ("control", i)
         c.registry.require(c.located, loc + ("place",), "place", s.place)
-        label = f"{s.place}: {s.status} by {', '.join(s.controller)}"
+        labels = {t.subject: t.object.value for t in (*c.entities.triples, *c.g.triples) if t.predicate == RDFS.label}
+        who = ", ".join(labels.get(c.iris.actor(a), a) for a in s.controller)
+        label = f"{labels.get(c.iris.place(s.place), s.place)}: {s.status} by {who}"
         node = c.fact("control", s.id, loc, s.quote, [HK.ControlStatement], label)
         c.g.add(node, HK.controlledPlace, c.iris.place(s.place))
         c.g.add(node, HK.controlStatus, STATUS[s.status])
@@ -75,22 +79,25 @@ def compile_statements(c) -> None:
         for actor in c.refs(loc + ("reportedBy",), "actor", s.reportedBy):
             c.g.add(node, HK.reportedBy, actor)
         c.when(node, s.when)
+        if s.when is not None and not s.when.date:  # a from-to range: held throughout it
+            c.g.add(node, HK.heldThroughout, Literal("true", datatype=XSD.boolean))
 
 
 # --- deriving the periods (called by kg.time_bounds.inferred) ---------------------------------------
 
-def period_triples(facts, derived: dict) -> set[Triple]:
-    """The control periods of one article (kg.time_bounds.Facts), by the rules above."""
+def period_triples(facts, derived: dict, labels: dict | None = None) -> set[Triple]:
+    """The control periods of one article (kg.time_bounds.Facts), by the rules above; `labels`
+    names the shared places and actors (the article's own are in `facts`)."""
     from kg.time_bounds import bounds_of
 
     lo, hi = bounds_of(facts, derived)
     by = facts.by_predicate
     objects = defaultdict(lambda: defaultdict(list))  # predicate -> subject -> objects, in file order
     for p in (HK.controlOf, HK.controlFrom, HK.controlTo, HK.reportedBy, HK.controlledPlace, HK.controller,
-              HK.opponent, HK.controlStatus):
+              HK.opponent, HK.controlStatus, HK.heldThroughout):
         for t in by.get(p, ()):
             objects[p][t.subject].append(t.object)
-    out = _Periods(facts, lo, hi, objects)
+    out = _Periods(facts, lo, hi, objects, labels)
     changes = defaultdict(list)  # place -> its changes
     for change, places in objects[HK.controlOf].items():
         for place in places:
@@ -103,8 +110,9 @@ def period_triples(facts, derived: dict) -> set[Triple]:
 
 
 class _Periods:
-    def __init__(self, facts, lo: dict, hi: dict, objects):
+    def __init__(self, facts, lo: dict, hi: dict, objects, labels: dict | None):
         self.facts, self.lo, self.hi, self.objects = facts, lo, hi, objects
+        self.labels = {**(labels or {}), **facts.labels}
         self.triples: set[Triple] = set()
         self.aid = facts.article.value.rsplit("/", 1)[1] if facts.article is not None else "unknown"
         self.base = facts.article.value.rsplit("article/", 1)[0] if facts.article is not None else ""
@@ -148,10 +156,11 @@ class _Periods:
         self.rests_on(node, s)
         for actor in o[HK.opponent].get(s, ()):
             self.add(node, HK.opponent, actor)
-        if s in self.hi:
-            self.add(node, HK.startLatest, _date(self.hi[s]))
-        if s in self.lo:
-            self.add(node, HK.endEarliest, _date(self.lo[s]))
+        start, end = (self.lo, self.hi) if s in self.objects[HK.heldThroughout] else (self.hi, self.lo)
+        if s in start:
+            self.add(node, HK.startLatest, _date(start[s]))
+        if s in end:
+            self.add(node, HK.endEarliest, _date(end[s]))
 
     def period(self, place: NamedNode, slug: str, rule, controllers, status) -> NamedNode:
         node = NamedNode(f"{self.base}control-period/{self.aid}/{_local(place)}/{slug}")
@@ -160,7 +169,7 @@ class _Periods:
         self.add(node, HK.controlStatus, status)
         self.add(node, HK.rule, rule)
         self.add(node, HK.basis, HK.inferred)
-        labels = self.facts.labels
+        labels = self.labels
         who = ", ".join(labels.get(a, _local(a)) for a in controllers)
         self.add(node, RDFS.label, Literal(f"{labels.get(place, _local(place))}: {_STATUS_WORD[status]} by {who}", language="en"))
         for actor in controllers:

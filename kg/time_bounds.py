@@ -49,9 +49,18 @@ def inferred(reasoner, asserted: Iterable[Triple]) -> set[Triple]:
     extra = reasoner.inferred(asserted)
     facts = Facts.of(asserted)
     bounds = derive(facts)
-    beyond = bound_triples(facts, bounds) | control.period_triples(facts, bounds)
+    beyond = bound_triples(facts, bounds) | control.period_triples(facts, bounds, _labels(reasoner))
     beyond -= asserted
     return extra | beyond | (reasoner.inferred(beyond) - asserted)
+
+
+def _labels(reasoner) -> dict:
+    """The labels of the shared places and actors (the reasoner's context), computed once per reasoner."""
+    labels = getattr(reasoner, "_time_labels", None)
+    if labels is None:
+        labels = {t.subject: t.object.value for t in reasoner.context if t.predicate == RDFS.label}
+        reasoner._time_labels = labels
+    return labels
 
 
 def day(literal: Literal) -> tuple[dt.date, dt.date] | None:
