@@ -21,7 +21,9 @@ From these the loader derives hk:ControlPeriod nodes, per article, by three docu
   from-to range (hk:heldThroughout), the period covers the whole range (start no later than its
   earliest date, end no earlier than its latest); dated with one date of some precision (a day, a
   month, a year), it covers some day of it (start no later than its latest day, end no earlier than
-  its earliest); undated, every bound is open.
+  its earliest); undated, every bound is open. A change of the same place in the same article that
+  takes it from the controller, and ends no earlier than the stated hold, ends the period no later
+  than its latest date (the earliest such change; hk:endedBy).
 
 Dates are those of the events, asserted or derived (kg.time_bounds). Periods are per article and
 are never merged across articles: two articles that disagree give two periods side by side, each
@@ -102,6 +104,7 @@ def period_triples(facts, derived: dict, labels: dict | None = None) -> set[Trip
     for change, places in objects[HK.controlOf].items():
         for place in places:
             changes[place].append(change)
+    out.changes = changes
     for place, cs in changes.items():
         out.from_changes(place, sorted(cs, key=lambda c: c.value))
     for statement in sorted(objects[HK.controlledPlace], key=lambda s: s.value):
@@ -113,6 +116,7 @@ class _Periods:
     def __init__(self, facts, lo: dict, hi: dict, objects, labels: dict | None):
         self.facts, self.lo, self.hi, self.objects = facts, lo, hi, objects
         self.labels = {**(labels or {}), **facts.labels}
+        self.changes: dict = {}  # place -> the changes of it (set by period_triples)
         self.triples: set[Triple] = set()
         self.aid = facts.article.value.rsplit("/", 1)[1] if facts.article is not None else "unknown"
         self.base = facts.article.value.rsplit("article/", 1)[0] if facts.article is not None else ""
@@ -161,6 +165,16 @@ class _Periods:
             self.add(node, HK.startLatest, _date(start[s]))
         if s in end:
             self.add(node, HK.endEarliest, _date(end[s]))
+        # a change of the same place in this article that takes it from the controller, and ends no
+        # earlier than the stated hold, ends the period at the latest (the earliest such change)
+        controllers, frm, stated = set(o[HK.controller][s]), self.objects[HK.controlFrom], end.get(s)
+        ending = [c for c in self.changes.get(place, ()) if set(frm.get(c, ())) & controllers and c in self.hi
+                  and (stated is None or self.hi[c] >= stated)]
+        if ending:
+            c = min(ending, key=lambda c: (self.hi[c], c.value))
+            self.add(node, HK.endedBy, c)
+            self.rests_on(node, c)
+            self.add(node, HK.endLatest, _date(self.hi[c]))
 
     def period(self, place: NamedNode, slug: str, rule, controllers, status) -> NamedNode:
         node = NamedNode(f"{self.base}control-period/{self.aid}/{_local(place)}/{slug}")
