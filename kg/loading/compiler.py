@@ -17,7 +17,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from kg import namespaces
 from kg.errors import AnnotationError
-from kg.loading import depth, model
+from kg.loading import control, depth, model, same_event
 from kg.loading.labels import casualty_label
 from kg.loading.quotes import CONTEXT, QuoteError, Span, find
 from kg.loading.reader import Located, parse, read_yaml
@@ -181,6 +181,7 @@ class EntitiesGraph:
     triples: list[Triple]
     registry: Registry
     parents: dict  # place slug -> parent slugs, for cycle checks of article-local places
+    shared_reports: dict = field(default_factory=dict)  # article id -> [(event id, loc)] (kg.loading.same_event)
 
 
 def compile_entities(path: Path, iris: Iris) -> EntitiesGraph:
@@ -199,11 +200,12 @@ def compile_entities(path: Path, iris: Iris) -> EntitiesGraph:
             _check_entity_refs(registry, located, loc, kind, item)
             _entity_triples(g, iris, kind, item, located, loc)
     _check_containment(entities.places, located, "places", {})
+    shared = same_event.compile_shared_events(g, iris, located, entities.events)
     graph = iris.graph("entities")
     g.add(graph, RDF.type, HK.ReferenceGraph)
     g.add(graph, RDFS.label, en("shared places and actors (reference knowledge)"))
     g.add(graph, HK.basis, HK.generalKnowledge)
-    return EntitiesGraph(path, g.triples, registry, {p.id: list(p.partOf) for p in entities.places})
+    return EntitiesGraph(path, g.triples, registry, {p.id: list(p.partOf) for p in entities.places}, shared)
 
 
 class _Lines(Mapping):
@@ -359,6 +361,8 @@ class _ArticleCompiler:
         self.casualties(events)
         self.claims(events)
         depth.positions(self)
+        control.compile_statements(self)
+        same_event.check_reports(self.entities.path, self.entities.shared_reports, self.aid, events)
         d = self.doc
         counts = {"places": len(d.places), "actors": len(d.actors), "events": len(d.events),
                   "agreements": len(d.agreements), "casualties": len(d.casualties), "claims": len(d.claims),
@@ -508,6 +512,7 @@ class _ArticleCompiler:
             depth.place_roles(self, node, e, loc)
             depth.supports(self, node, e, loc)
             depth.figure_parts(self, e, loc)
+            control.compile_change(self, node, e, loc, types)
 
     def check_sub_event_cycles(self):
         """No event may be part of itself through a chain of partOf."""
@@ -557,6 +562,11 @@ class _ArticleCompiler:
                 g.add(node, HK.reportedBy, actor)
             for j, ev in enumerate(a.events):
                 g.add(node, HK.relatedEvent, self.local(loc + ("events", j), events, ev, "event"))
+            for section, prop in (("implementedBy", HK.implements), ("violatedBy", HK.violates)):  # issue 13
+                for j, ev in enumerate(getattr(a, section)):
+                    event = self.local(loc + (section, j), events, ev, "event")
+                    g.add(event, prop, node)
+                    g.add(node, HK.relatedEvent, event)
             for j, term in enumerate(a.terms):
                 t = self.fact("agreement", f"{a.id}/term/{j + 1}", loc + ("terms", j), term.quote,
                               [HK.AgreementTerm], term.text)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pyoxigraph import RdfFormat, Store, serialize
 
+from kg.loading import time_bounds
 from kg.loading.compiler import EntitiesGraph, compile_entities
 from kg.loading.corpus import annotation_files
 from kg.loading.parallel import Out, compile_workers, compiled_articles, gc_frozen
@@ -88,7 +89,7 @@ def load(store: Store, paths: Iterable[str | os.PathLike], iris: Iris | None = N
             for article_id in article_ids(store, iris):
                 if article_id not in done:
                     graph = iris.graph(article_id)
-                    extra = reasoner.inferred(graph_triples(store, graph))
+                    extra = time_bounds.inferred(reasoner, graph_triples(store, graph))
                     replace_graphs(store, {iris.inferred_graph(article_id): extra})
                     reinferred.append(article_id)
         seconds["reinfer"] = time.perf_counter() - clock

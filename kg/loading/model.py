@@ -161,9 +161,20 @@ class Actor(Strict):
     review: Review | None = None
 
 
+class SharedEvent(Strict):
+    """One event several articles report (issue 13): `reports` name article events as `article-id/event-id`."""
+
+    id: Slug
+    label: Text
+    reports: Annotated[list[Annotated[str, Field(pattern=SLUG_PATTERN[:-1] + "/" + SLUG_PATTERN[1:])]],
+                       Field(min_length=2)]
+    note: str | None = None
+
+
 class Entities(Strict):
     places: list[Place] = Field(default_factory=list)
     actors: list[Actor] = Field(default_factory=list)
+    events: list[SharedEvent] = Field(default_factory=list)
 
 
 # --- article files -----------------------------------------------------------------------------
@@ -303,6 +314,33 @@ class PlaceRoles(Strict):
 PLACE_ROLES = ("origin", "destination", "firedFrom", "launchedFrom")
 
 
+class Control(Strict):
+    """What a control change hands on (issue 13): which places, from whom, to whom."""
+
+    places: Annotated[list[Slug], BeforeValidator(_as_list), Field(min_length=1)]
+    from_: Slugs = Field(default_factory=list, alias="from")
+    to: Slugs = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check(self):
+        if not (self.from_ or self.to):
+            raise ValueError("a control change needs 'from' and/or 'to'")
+        return self
+
+
+class ControlStatement(Strict):
+    """An article's word that an actor held, contested or besieged a place (issue 13)."""
+
+    id: Slug
+    place: Slug
+    controller: Annotated[list[Slug], BeforeValidator(_as_list), Field(min_length=1)]
+    status: Literal["held", "contested", "besieged"] = "held"
+    opponent: Slugs = Field(default_factory=list)
+    quote: Text
+    when: When | None = None
+    reportedBy: Slugs = Field(default_factory=list)
+
+
 class Event(Roles, PlaceRoles):
     firedFrom: Slugs = Field(default_factory=list)
     launchedFrom: Slugs = Field(default_factory=list)
@@ -319,6 +357,7 @@ class Event(Roles, PlaceRoles):
     modality: Literal["occurred", "ongoing", "planned", "predicted", "alleged", "denied", "habitual"] = "occurred"
     figures: list[Figure] = Field(default_factory=list)
     review: Review | None = None
+    control: Control | None = None
 
 
 class Term(Strict):
@@ -343,6 +382,8 @@ class Agreement(PlaceRoles):
     escorts: Slugs = Field(default_factory=list)
     terms: list[Term] = Field(default_factory=list)
     events: Slugs = Field(default_factory=list)
+    implementedBy: Slugs = Field(default_factory=list)  # issue 13: events that carry it out...
+    violatedBy: Slugs = Field(default_factory=list)  # ...or break it
     reportedBy: Slugs = Field(default_factory=list)
     review: Review | None = None
 
@@ -407,3 +448,4 @@ class ArticleFile(Strict):
     casualties: list[Casualty] = Field(default_factory=list)
     claims: list[Claim] = Field(default_factory=list)
     positions: list[Position] = Field(default_factory=list)
+    control: list[ControlStatement] = Field(default_factory=list)

@@ -16,6 +16,7 @@ from pathlib import Path
 from pyoxigraph import RdfFormat, serialize
 
 from kg.errors import AnnotationError
+from kg.loading import time_bounds
 from kg.loading.compiler import ArticleGraph, EntitiesGraph, compile_article, compile_entities
 from kg.loading.corpus import AcrossFiles
 from kg.loading.reasoning import Reasoner
@@ -32,7 +33,7 @@ Out = tuple[str, int, int, bytes, bytes]
 def _article_out(path: Path, entities: EntitiesGraph, reasoner: Reasoner, iris: Iris,
                  as_quads: bool) -> tuple[ArticleGraph, Out]:
     article = compile_article(path, entities, iris)
-    extra = reasoner.inferred(article.triples)
+    extra = time_bounds.inferred(reasoner, article.triples)  # OWL RL, and the time rules of issue 13
     asserted_nt = serialize(article.triples, format=RdfFormat.N_TRIPLES)
     inferred_nt = serialize(list(extra), format=RdfFormat.N_TRIPLES)
     if as_quads:  # N-Triples lines -> N-Quads lines (literals never hold a raw newline)

@@ -7,6 +7,7 @@ import rdflib
 from pyoxigraph import NamedNode, RdfFormat, serialize
 
 from kg.loading.load import load
+from kg.loading.time_bounds import is_beyond_owl_rl
 from kg.namespaces import Iris
 from kg.storage.opening import open_store
 from support import BASE, MINI, select
@@ -56,6 +57,11 @@ def test_materialisation_matches_the_owlrl_reference_reasoner_on_the_seeds(store
     inferred_prefix = iris.base + "graph/inferred/"
     asserted = [q.triple for q in store if not q.graph_name.value.startswith(inferred_prefix)]
     ours = [q.triple for q in store if q.graph_name.value.startswith(inferred_prefix)]
+    # the time bounds and control periods (issue 13) compare dates: not OWL RL, tested on their own
+    # (tests/test_time_bounds.py, tests/test_control.py)
+    beyond = is_beyond_owl_rl(ours)
+    assert len(beyond) > 100
+    ours = [t for t in ours if t not in beyond]
     g = rdflib.Graph().parse(data=serialize(asserted, format=RdfFormat.N_TRIPLES), format="nt")
     before = set(g)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(g)
