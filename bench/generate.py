@@ -240,7 +240,7 @@ def build_world(seed: int = SEED, world: str = "full") -> World:
     for _ in range(scaled(40)):
         name = _name(rng, used, 2)
         add(Actor(slug(name) + "-news", "MediaOutlet", f"{name} News", [f"{name} TV"], role="media"))
-    for _ in range(scaled(120)):
+    for i in range(scaled(120)):
         first, last = rng.choice(FIRST), rng.choice(LAST)
         aid = f"{slug(first)}-{slug(last)}-{i}"
         media = rng.choice(by_role["media"])
