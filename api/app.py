@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from pyoxigraph import Store
 
-from api import docs, errors, export, pages, queries, sparql, ui, void, writes
+from api import conflict, docs, errors, export, pages, queries, sparql, ui, void, writes
 from api.cache import AnswerCache, Front
 from api.deps import Settings
 from api.limits import SizeLimits
@@ -130,6 +130,7 @@ def create_app(store: Store | str | os.PathLike | None = None, base: str | None 
     app.include_router(void.router)
     app.include_router(export.router)
     app.include_router(writes.router)
+    app.include_router(conflict.router)  # before the canned queries: /api/<name>.csv would be theirs
     app.include_router(queries.build_router(settings.catalogue()))
     ui.install(app)  # the web interface's pages and /static (api/static/)
     app.include_router(pages.router)  # last: it answers /<kind>/… for any kind under the base

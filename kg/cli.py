@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples, RdfFormat, serialize
 
+from kg import conflict_data
 from kg import queries as canned
 from kg.errors import AnnotationError
 from kg.executor import QueryTimeout
@@ -166,7 +167,8 @@ def _cell(term, width: int) -> str:
 
 
 @main.command("export")
-@click.option("-f", "--format", "fmt", default="trig", help="turtle, ntriples, nquads, trig (default), jsonld, rdfxml.")
+@click.option("-f", "--format", "fmt", default="trig", help="turtle, ntriples, nquads, trig (default), jsonld, rdfxml; "
+              "or a conflict-data export: acled.csv, ged.csv, events.geojson, places.geojson (docs/conflict-data.md).")
 @click.option("-g", "--graph", default=None, help="One graph: an article id, 'ontology', 'entities', or a graph IRI.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="File (default: stdout).")
 @store_option
@@ -174,8 +176,12 @@ def export_cmd(fmt, graph, output, store):
     """Export the whole dataset (TriG / N-Quads), the union of its graphs, or one graph."""
     db = _open(store, read_only=True)
     try:
-        rdf = rdf_format(fmt)
-        data = export(db, rdf, graph_for(db, Iris(), graph) if graph else None)
+        if fmt in conflict_data.FORMATS:
+            if graph:
+                raise click.ClickException(f"{fmt} is built from every graph: leave out --graph")
+            data = conflict_data.export(db, fmt)[0]
+        else:
+            data = export(db, rdf_format(fmt), graph_for(db, Iris(), graph) if graph else None)
     except ValueError as e:
         raise click.ClickException(str(e)) from None
     if output:
