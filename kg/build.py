@@ -125,6 +125,8 @@ def _entity_triples(g: Graph, iris: Iris, kind: str, item, located: Located, loc
             g.add(geometry, RDF.type, GEO.Geometry)
             g.add(geometry, GEO.asWKT, Literal(f"POINT({lon} {lat})", datatype=GEO.wktLiteral))
             g.add(geometry, HK.basis, HK.generalKnowledge)
+        if getattr(item, "geonames", None):  # entities.yaml only: the same place in GeoNames
+            g.add(node, SKOS.exactMatch, NamedNode(f"https://sws.geonames.org/{item.geonames}/"))
     else:
         for org in item.memberOf:
             g.add(node, HK.memberOf, iris.actor(org))

@@ -146,8 +146,13 @@ class Actor(Strict):
     quote: Text | None = None
 
 
+class ReferencePlace(Place):
+    """A place of entities.yaml: it may carry its GeoNames id (reference knowledge, kg/geonames.py)."""
+    geonames: int | None = Field(default=None, gt=0)
+
+
 class Entities(Strict):
-    places: list[Place] = Field(default_factory=list)
+    places: list[ReferencePlace] = Field(default_factory=list)
     actors: list[Actor] = Field(default_factory=list)
 
 
