@@ -4,21 +4,22 @@ The path of a request is the IRI minus the base: /place/homs is <base>place/homs
 is <base>event/<article>/<id>. `Accept: text/html` (a browser) gets a page of what the graph says, with
 the quotes and links; an RDF media type gets the description (kg.describe), Turtle for `*/*` clients
 that ask for no HTML. A suffix (.ttl, .nt, .jsonld, .rdf) picks the RDF format in the URL. The answer
-is a direct 200 with `Vary: Accept`. /ontology serves the ontology (whose terms are hash IRIs) and
-/graph/<name> each named graph."""
+is a direct 200 with `Vary: Accept`. /ontology serves the ontology (whose terms are hash IRIs):
+RDF/XML unless HTML is asked for, as OWL tools expect, and /ontology.rdf|owl|ttl|nt|jsonld by
+suffix; /graph/<name> serves each named graph."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
-from pyoxigraph import NamedNode, Store
+from pyoxigraph import NamedNode, RdfFormat, Store
 
 from api import ui
 from api.deps import Settings, get_settings, get_store
 from api.errors import ApiError
 from api.render import HTML, choose, rdf_response, templates
 from api.routing import Route
-from kg import describe, sparql
+from kg import describe, readable, sparql
 from kg.export import export, graph_for
 from kg.formats import rdf_format
 from kg.stats import statistics
@@ -28,6 +29,9 @@ router = APIRouter(tags=["linked data"], route_class=Route)
 KINDS = ("place", "actor", "event", "agreement", "casualty", "figure", "claim", "evidence", "article")
 SUFFIXES = ("ttl", "nt", "jsonld", "rdf")
 RDF_MEDIA = list(sparql.GRAPH_MEDIA)
+RDF_XML = "application/rdf+xml"
+ONTOLOGY_SUFFIXES = {"rdf": RdfFormat.RDF_XML, "owl": RdfFormat.RDF_XML, "ttl": RdfFormat.TURTLE,
+                     "nt": RdfFormat.N_TRIPLES, "jsonld": RdfFormat.JSON_LD}
 ARTICLES = """SELECT ?article ?headline ?publisher ?published WHERE {
   ?article a hk:Article . OPTIONAL { ?article schema:headline ?headline }
   OPTIONAL { ?article schema:publisher/rdfs:label ?publisher } OPTIONAL { ?article schema:datePublished ?published }
@@ -56,14 +60,27 @@ def home(request: Request, store: Store = Depends(get_store), settings: Settings
 
 @router.get("/ontology", name="ontology", summary="The ontology (its terms are <…/ontology#Term>)")
 def ontology(request: Request, store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> Response:
-    """The ontology graph as RDF, or an HTML page with an anchor per term (so hk: IRIs dereference)."""
-    media = choose(request, [HTML, *RDF_MEDIA])
+    """The ontology graph as RDF — RDF/XML to a client that asks for no HTML (owlready2, Protégé: no
+    Accept header) — or, to a browser, an HTML page with an anchor per term (so hk: IRIs dereference)."""
+    media = choose(request, [RDF_XML, HTML, *RDF_MEDIA])
     if media != HTML:
-        fmt = sparql.GRAPH_MEDIA[media]
-        return Response(export(store, fmt, settings.iris.graph("ontology")), media_type=sparql.media_type(fmt),
-                        headers={"Vary": "Accept"})
+        return _ontology_rdf(store, settings, sparql.GRAPH_MEDIA[media])
     terms = describe.ontology_terms(store, settings.iris)
     return templates.TemplateResponse(request, "ontology.html", {"terms": terms}, headers={"Vary": "Accept"})
+
+
+@router.get("/ontology.{ext}", name="ontology_file", summary="The ontology in one RDF format",
+            description="`.rdf` and `.owl` (RDF/XML, for OWL tools), `.ttl`, `.nt`, `.jsonld`.")
+def ontology_file(ext: str, store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> Response:
+    """The ontology graph by suffix: the same triples as ontology/homs-kg.ttl."""
+    if ext not in ONTOLOGY_SUFFIXES:
+        raise ApiError(404, f"the ontology is served as {', '.join('/ontology.' + s for s in ONTOLOGY_SUFFIXES)}")
+    return _ontology_rdf(store, settings, ONTOLOGY_SUFFIXES[ext])
+
+
+def _ontology_rdf(store: Store, settings: Settings, fmt) -> Response:
+    triples = (q.triple for q in store.quads_for_pattern(None, None, None, settings.iris.graph("ontology")))
+    return Response(readable.write(triples, fmt), media_type=sparql.media_type(fmt), headers={"Vary": "Accept"})
 
 
 @router.get("/graph/{name:path}", summary="A named graph: its triples, or a page about it")

@@ -322,20 +322,23 @@ def _has(module: str) -> bool:
 
 
 @main.command("docs")
-@click.option("--check", is_flag=True, help="Fail if docs/ontology.md is not up to date.")
+@click.option("--check", is_flag=True, help="Fail if docs/ontology.md or ontology/homs-kg.rdf is not up to date.")
 def docs_cmd(check):
-    """Regenerate the ontology reference, docs/ontology.md, from ontology/homs-kg.ttl."""
+    """Regenerate the ontology reference, docs/ontology.md, and its RDF/XML for OWL tools,
+    ontology/homs-kg.rdf, from ontology/homs-kg.ttl."""
+    from kg.readable import RDFXML_FILE, ontology_rdfxml
     from kg.reference import REFERENCE_FILE, render
 
-    text = render()
+    files = {REFERENCE_FILE: render().encode("utf-8"), RDFXML_FILE: ontology_rdfxml()}
     if check:
-        current = REFERENCE_FILE.read_text(encoding="utf-8") if REFERENCE_FILE.exists() else ""
-        if current != text:
-            raise click.ClickException(f"{REFERENCE_FILE} is stale: run `kg docs`")
+        for path, data in files.items():
+            if not path.exists() or path.read_bytes() != data:
+                raise click.ClickException(f"{path} is stale: run `kg docs`")
         click.echo("up to date")
         return
-    REFERENCE_FILE.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {REFERENCE_FILE}")
+    for path, data in files.items():
+        path.write_bytes(data)
+        click.echo(f"wrote {path}")
 
 
 __all__ = ["main", "SPARQL_PREFIXES"]
