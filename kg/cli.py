@@ -6,9 +6,10 @@ import sys
 from pathlib import Path
 
 import click
-from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples, RdfFormat, serialize
+from pyoxigraph import QueryBoolean, QueryTriples, RdfFormat, serialize
 
 from kg import conflict_data
+from kg.terminal import terminal_table
 from kg import queries as canned
 from kg.errors import AnnotationError
 from kg.executor import QueryTimeout
@@ -103,8 +104,9 @@ def validate_cmd(paths, shacl):
 @click.argument("query")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A canned query's parameter.")
 @click.option("-f", "--format", "fmt", default="table",
-              type=click.Choice(["table", *RESULT_FORMATS, *RDF_FORMATS]),
-              help="table (default), json, xml, csv, tsv; CONSTRUCT/DESCRIBE: turtle, ntriples, jsonld...")
+              type=click.Choice(["table", "records", *RESULT_FORMATS, *RDF_FORMATS]),
+              help="table (default; records when wider than the terminal), records (one block per row), "
+                   "json, xml, csv, tsv; CONSTRUCT/DESCRIBE: turtle, ntriples, jsonld...")
 @store_option
 def query_cmd(query, params, fmt, store):
     """Run a SPARQL query (a string or a .rq file) or a canned query by name, over all graphs."""
@@ -124,7 +126,7 @@ def query_cmd(query, params, fmt, store):
                 raise click.ClickException("-p is for canned queries; "
                                            f"known: {', '.join(sorted(catalogue))}")
             text = Path(query).read_text(encoding="utf-8") if query.endswith(".rq") else query
-            result = db.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
+            result = db.query(text, use_default_graph_as_union=True, prefixes=PREFIXES, base_iri=Iris().base)
     except canned.QueryError as e:
         extra = "".join(f"\n  {c['label']} <{c['iri']}>" for c in getattr(e, "candidates", []))
         raise click.ClickException(str(e) + extra) from None
@@ -147,23 +149,7 @@ def _render(result, fmt: str) -> str:
         return result.serialize(format=RESULT_FORMATS[fmt]).decode("utf-8")
     if fmt in RDF_FORMATS:
         raise click.ClickException(f"{fmt} is for CONSTRUCT and DESCRIBE queries")
-    return _table(result)
-
-
-def _table(solutions: QuerySolutions, width: int = 60) -> str:
-    names = [v.value for v in solutions.variables]
-    rows = [[_cell(row[n], width) for n in names] for row in solutions]
-    widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
-    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
-    out = [line(names), line(["-" * w for w in widths])] + [line(r) for r in rows]
-    return "\n".join(out) + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})\n"
-
-
-def _cell(term, width: int) -> str:
-    if term is None:
-        return ""
-    text = " ".join(term.value.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return terminal_table(result, as_records=fmt == "records")
 
 
 @main.command("export")

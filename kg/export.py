@@ -5,12 +5,26 @@ from __future__ import annotations
 from pyoxigraph import NamedNode, RdfFormat, Store, serialize
 
 from kg.formats import holds_graphs
-from kg.namespaces import PREFIXES, Iris
+from kg import readable
+from kg.namespaces import PREFIXES, Iris, base_iri
 
 
-def export(store: Store, fmt: RdfFormat, graph: NamedNode | None = None) -> bytes:
+READABLE = (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.JSON_LD, RdfFormat.RDF_XML)
+
+
+def export(store: Store, fmt: RdfFormat, graph: NamedNode | None = None, base: str | None = None) -> bytes:
     """`graph` given: that graph only. Else a graph format (TriG, N-Quads) gets every named graph,
-    and a triple format gets the union of all graphs (the default graph queries see), deduplicated."""
+    and a triple format gets the union of all graphs (the default graph queries see), deduplicated.
+    Turtle, TriG, JSON-LD and RDF/XML are written for people (kg.readable: sorted, prefixed, IRIs
+    relative to `base`, the same bytes for the same graph)."""
+    if fmt in READABLE:
+        if graph is not None:
+            statements = (q.triple for q in store.quads_for_pattern(None, None, None, graph))
+        elif holds_graphs(fmt):
+            statements = store.quads_for_pattern(None, None, None, None)
+        else:
+            statements = {q.triple for q in store.quads_for_pattern(None, None, None, None)}
+        return readable.write(statements, fmt, base or base_iri())
     prefixes = PREFIXES if fmt not in (RdfFormat.N_TRIPLES, RdfFormat.N_QUADS) else None
     if graph is not None:
         return store.dump(format=fmt, from_graph=graph, prefixes=prefixes) if not holds_graphs(fmt) else \

@@ -8,7 +8,12 @@ what varies from run to run is the rest, and this module fixes it:
 - triples are sorted (subject, predicate, object), quads by graph first;
 - the `@prefix` lines and the `xmlns` attributes are written in a fixed order;
 - the dataset's own IRIs are written relative to `@base` (`<place/homs>`, `<event/a002-…/…>`), and
-  the vocabularies with their usual prefixes (`hk:`, `rdfs:`, `oa:`…).
+  the vocabularies with their usual prefixes (`hk:`, `rdfs:`, `oa:`…);
+- JSON-LD is compact, with the dataset's @context (ontology/context.jsonld, served at
+  /context.jsonld) written inline so that no parser needs the network.
+
+Turtle and TriG have their own small writer here (pyoxigraph would write the prefixes in hash
+order and relative IRIs such as `<//schema.org/>`); RDF/XML is pyoxigraph's, with sorted input.
 
 `ontology_rdfxml` is the RDF/XML of ontology/homs-kg.ttl shipped as ontology/homs-kg.rdf for OWL
 tools (owlready2, Protégé), written by `kg docs` and checked equal to the Turtle by the tests."""
@@ -16,16 +21,20 @@ tools (owlready2, Protégé), written by `kg docs` and checked equal to the Turt
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Iterable
 
-from pyoxigraph import BlankNode, Quad, RdfFormat, Triple, serialize
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
-from kg.namespaces import PREFIXES
+from kg.namespaces import DEFAULT_BASE, PREFIXES
 
+RDF_TYPE = PREFIXES["rdf"] + "type"
+XSD_STRING = PREFIXES["xsd"] + "string"
 RDFXML_FILE = Path(__file__).resolve().parent.parent / "ontology" / "homs-kg.rdf"
+CONTEXT_FILE = RDFXML_FILE.parent / "context.jsonld"
 
 
 def _key(term) -> str:
@@ -77,17 +86,6 @@ def canonical(statements: Iterable[Triple | Quad]) -> list:
     return sorted(out, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
 
-def _sorted_prefix_lines(text: str) -> str:
-    """The @prefix (and @base) lines at the head of Turtle or TriG, in a fixed order."""
-    lines = text.split("\n")
-    head = 0
-    while head < len(lines) and lines[head].startswith(("@prefix", "@base")):
-        head += 1
-    bases = [line for line in lines[:head] if line.startswith("@base")]
-    prefixes = sorted(line for line in lines[:head] if line.startswith("@prefix"))
-    return "\n".join(bases + prefixes + lines[head:])
-
-
 def _sorted_xmlns(text: str) -> str:
     """The xmlns attributes of the rdf:RDF element in a fixed order."""
     def fix(m):
@@ -97,20 +95,135 @@ def _sorted_xmlns(text: str) -> str:
     return re.sub(r"<rdf:RDF\b[^>]*>", fix, text, count=1)
 
 
-def prefixes_for(base: str | None) -> dict[str, str]:
-    """The vocabularies' prefixes (kg.namespaces.PREFIXES); the data's IRIs go relative to the base."""
-    return dict(PREFIXES)
+_LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_RELATIVE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./%-]*(#[A-Za-z0-9_./%-]*)?$")
+
+
+class TurtleWriter:
+    """Terms as Turtle: a prefixed name where the local part is plain, an IRI under the base
+    relative to it (`<place/homs>`), else the absolute IRI; literals in N-Triples' escaping, their
+    datatype prefixed."""
+
+    def __init__(self, base: str | None, prefixes: dict[str, str] | None = None):
+        self.base = base
+        self.prefixes = sorted((prefixes or PREFIXES).items(), key=lambda kv: -len(kv[1]))
+
+    def iri(self, value: str) -> str:
+        for prefix, ns in self.prefixes:
+            if value.startswith(ns) and _LOCAL.match(value[len(ns):]):
+                return f"{prefix}:{value[len(ns):]}"
+        if self.base and value.startswith(self.base) and _RELATIVE.match(value[len(self.base):]):
+            return f"<{value[len(self.base):]}>"
+        return f"<{value}>"
+
+    def term(self, term) -> str:
+        if isinstance(term, NamedNode):
+            return self.iri(term.value)
+        if isinstance(term, BlankNode):
+            return f"_:{term.value}"
+        if isinstance(term, Literal):
+            text = str(Literal(term.value))  # the lexical form, quoted and escaped
+            if term.language:
+                return f"{text}@{term.language}"
+            if term.datatype.value == XSD_STRING:
+                return text
+            return f"{text}^^{self.iri(term.datatype.value)}"
+        raise ValueError(f"not a term of a triple: {term!r}")
+
+    def head(self) -> list[str]:
+        lines = [f"@base <{self.base}> ."] if self.base else []
+        return lines + [f"@prefix {p}: <{ns}> ." for p, ns in sorted(self.prefixes)]
+
+    def block(self, triples: list[Triple], indent: str = "") -> list[str]:
+        """Each subject once, its predicates sorted (rdf:type first, as `a`), objects sorted."""
+        lines, by_subject = [], defaultdict(lambda: defaultdict(list))
+        for t in triples:
+            by_subject[t.subject][t.predicate].append(t.object)
+        for subject in sorted(by_subject, key=str):
+            predicates = sorted(by_subject[subject], key=lambda p: (p.value != RDF_TYPE, str(p)))
+            parts = []
+            for p in predicates:
+                name = "a" if p.value == RDF_TYPE else self.iri(p.value)
+                objects = " , ".join(self.term(o) for o in sorted(set(by_subject[subject][p]), key=str))
+                parts.append(f"{name} {objects}")
+            lines.append(f"{indent}{self.term(subject)} " + f" ;\n{indent}    ".join(parts) + " .")
+        return lines
+
+
+def turtle(triples: Iterable[Triple], base: str | None = None) -> bytes:
+    writer = TurtleWriter(base)
+    return ("\n".join(writer.head() + [""] + writer.block(canonical(triples))) + "\n").encode("utf-8")
+
+
+def trig(quads: Iterable[Quad], base: str | None = None) -> bytes:
+    writer = TurtleWriter(base)
+    by_graph = defaultdict(list)
+    for q in canonical(quads):
+        by_graph[q.graph_name].append(q.triple)
+    lines = writer.head()
+    for graph in sorted(by_graph, key=lambda g: (not isinstance(g, DefaultGraph), str(g))):
+        lines.append("")
+        if isinstance(graph, DefaultGraph):
+            lines += writer.block(by_graph[graph])
+        else:
+            lines += [f"{writer.term(graph)} {{"] + writer.block(by_graph[graph], "    ") + ["}"]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def context(base: str | None = None) -> dict:
+    """The JSON-LD @context of the dataset (ontology/context.jsonld for the default base; served at
+    /context.jsonld): the vocabularies' prefixes, and the base the data's IRIs are relative to."""
+    return {"@base": base or DEFAULT_BASE, **dict(sorted(PREFIXES.items()))}
+
+
+def jsonld(triples: Iterable[Triple], base: str | None = None) -> bytes:
+    """Compact JSON-LD with the dataset's @context inline (so that a parser needs no network): one
+    node object per subject, sorted; its keys compact IRIs (`hk:locatedIn`), its IRIs compact or
+    relative to the base (`place/homs`)."""
+    writer = TurtleWriter(base or DEFAULT_BASE)
+
+    def ref(value: str) -> str:
+        text = writer.iri(value)
+        return text[1:-1] if text.startswith("<") else text
+
+    def value(term):
+        if isinstance(term, NamedNode):
+            return {"@id": ref(term.value)}
+        if isinstance(term, BlankNode):
+            return {"@id": f"_:{term.value}"}
+        if term.language:
+            return {"@value": term.value, "@language": term.language}
+        if term.datatype.value == XSD_STRING:
+            return term.value
+        return {"@value": term.value, "@type": ref(term.datatype.value)}
+
+    nodes = defaultdict(lambda: defaultdict(list))
+    for t in canonical(triples):
+        nodes[t.subject][t.predicate.value].append(t.object)
+    graph = []
+    for subject in sorted(nodes, key=str):
+        node = {"@id": ref(subject.value) if isinstance(subject, NamedNode) else f"_:{subject.value}"}
+        for predicate in sorted(nodes[subject], key=lambda p: (p != RDF_TYPE, p)):
+            objects = sorted(nodes[subject][predicate], key=str)
+            if predicate == RDF_TYPE and all(isinstance(o, NamedNode) for o in objects):
+                node["@type"] = [ref(o.value) for o in objects]
+            else:
+                node[ref(predicate)] = [value(o) for o in objects]
+        graph.append(node)
+    document = {"@context": context(base), "@graph": graph}
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
 def write(statements: Iterable[Triple | Quad], fmt: RdfFormat, base: str | None = None) -> bytes:
-    """Turtle, TriG or RDF/XML, readable and deterministic (other formats: sorted, canonical)."""
-    data = serialize(canonical(statements), format=fmt, prefixes=prefixes_for(base),
-                     base_iri=base if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else None)
-    if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG):
-        return _sorted_prefix_lines(data.decode("utf-8")).encode("utf-8")
-    if fmt == RdfFormat.RDF_XML:
-        return _sorted_xmlns(data.decode("utf-8")).encode("utf-8")
-    return data
+    """Turtle, TriG, JSON-LD or RDF/XML, readable and deterministic (other formats: canonical and sorted)."""
+    if fmt == RdfFormat.TURTLE:
+        return turtle(statements, base)
+    if fmt == RdfFormat.TRIG:
+        return trig(statements, base)
+    if fmt == RdfFormat.JSON_LD:
+        return jsonld(statements, base)
+    data = serialize(canonical(statements), format=fmt, prefixes=PREFIXES if fmt == RdfFormat.RDF_XML else None)
+    return _sorted_xmlns(data.decode("utf-8")).encode("utf-8") if fmt == RdfFormat.RDF_XML else data
 
 
 def ontology_rdfxml() -> bytes:
