@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
 from pyoxigraph import QueryBoolean, QueryTriples, RdfFormat, serialize
 
 from kg import conflict_data
+from kg.progress import Progress
 from kg.terminal import terminal_table
 from kg import queries as canned
 from kg.errors import AnnotationError
@@ -17,7 +19,8 @@ from kg.export import export, graph_for
 from kg.formats import RDF_FORMATS, RESULT_FORMATS, rdf_format
 from kg.namespaces import PREFIXES, SPARQL_PREFIXES, Iris
 from kg.stats import statistics
-from kg.store import (SEEDS, compile_files, is_empty, is_remote, load, location_name, open_store, store_location,
+from kg.store import (SEEDS, annotation_files, compile_files, is_empty, is_remote, load, location_name, open_store,
+                      store_location,
                       store_path)
 
 
@@ -71,15 +74,27 @@ def load_cmd(paths, store):
     replaced in one transaction."""
     paths = paths or (SEEDS,)
     db = _open(store)
+    clock = time.perf_counter()
     try:
-        report = load(db, paths, Iris(), progress=lambda f: click.echo(f"checking {f}", err=True))
+        with Progress("checking", _count_articles(paths), unit="files") as bar:
+            report = load(db, paths, Iris(), progress=bar.step)
     except AnnotationError as e:
         raise click.ClickException(str(e)) from None
     except (QueryTimeout, OSError, RuntimeError) as e:  # a remote store that failed or refused a write
         raise click.ClickException(f"the load failed: {e}") from None
     db.flush()
     total = sum(report.triples.values())
-    click.echo(f"loaded {len(report.articles)} article(s), {total} triples, into {location_name(store_location(store))}")
+    click.echo(f"loaded {len(report.articles)} article(s), {total} quads in {len(report.triples)} graphs, "
+               f"in {time.perf_counter() - clock:.1f} s, into {location_name(store_location(store))}")
+
+
+def _count_articles(paths) -> int:
+    """How many article files a load or a validation will check (0 when the paths are bad: the
+    load itself then says what is wrong)."""
+    try:
+        return len(annotation_files(paths)[1])
+    except (AnnotationError, OSError):
+        return 0
 
 
 @main.command("validate")
@@ -89,15 +104,18 @@ def validate_cmd(paths, shacl):
     """Check annotation files without loading them: format, references, quotes, and SHACL shapes."""
     from kg.shapes import validate_data
 
+    clock = time.perf_counter()
     try:
-        compiled = compile_files(paths or (SEEDS,), Iris())
+        with Progress("checking", _count_articles(paths or (SEEDS,)), unit="files") as bar:
+            compiled = compile_files(paths or (SEEDS,), Iris(), progress=bar.step)
     except AnnotationError as e:
         raise click.ClickException(str(e)) from None
     if shacl:
         conforms, report = validate_data(compiled)
         if not conforms:
             raise click.ClickException("SHACL validation failed:\n" + report)
-    click.echo(f"ok: {compiled.entities.path} and {len(compiled.articles)} article file(s)")
+    click.echo(f"ok: {compiled.entities.path} and {len(compiled.articles)} article file(s), in "
+               f"{time.perf_counter() - clock:.1f} s")
 
 
 @main.command("query")
@@ -161,18 +179,21 @@ def _render(result, fmt: str) -> str:
 def export_cmd(fmt, graph, output, store):
     """Export the whole dataset (TriG / N-Quads), the union of its graphs, or one graph."""
     db = _open(store, read_only=True)
+    clock = time.perf_counter()
     try:
         if fmt in conflict_data.FORMATS:
             if graph:
                 raise click.ClickException(f"{fmt} is built from every graph: leave out --graph")
             data = conflict_data.export(db, fmt)[0]
         else:
-            data = export(db, rdf_format(fmt), graph_for(db, Iris(), graph) if graph else None)
+            rdf, chosen = rdf_format(fmt), graph_for(db, Iris(), graph) if graph else None
+            with Progress("exporting", len(db) if chosen is None and not is_remote(db) else 0, unit="quads") as bar:
+                data = export(db, rdf, chosen, progress=bar)
     except ValueError as e:
         raise click.ClickException(str(e)) from None
     if output:
         output.write_bytes(data)
-        click.echo(f"wrote {len(data)} bytes to {output}", err=True)
+        click.echo(f"wrote {len(data)} bytes to {output}, in {time.perf_counter() - clock:.1f} s", err=True)
     else:
         sys.stdout.buffer.write(data)
 
