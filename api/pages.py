@@ -19,7 +19,7 @@ from api.deps import Settings, get_settings, get_store
 from api.errors import ApiError
 from api.render import HTML, choose, rdf_response, templates
 from api.routing import Route
-from kg import describe, readable, sparql
+from kg import describe, page_facts, readable, sparql
 from kg.export import export, graph_for
 from kg.formats import rdf_format
 from kg.stats import statistics
@@ -53,6 +53,8 @@ def home(request: Request, store: Store = Depends(get_store), settings: Settings
         return JSONResponse({"name": "homs-kg", "base": settings.base, "links": links})
     articles = [{k: r[k].value if r[k] else None for k in ("article", "headline", "publisher", "published")}
                 for r in sparql.execute(store, ARTICLES)]
+    for a in articles:  # no headline on its page: a title from its lead
+        a["headline"] = page_facts.article_title(store, a["article"], a["headline"])
     context = {"links": links, "stats": statistics(store)["entities"], "articles": articles,
                "queries": settings.catalogue().values(), "base": settings.base}
     return templates.TemplateResponse(request, "home.html", context)
@@ -101,6 +103,13 @@ def named_graph(request: Request, name: str, store: Store = Depends(get_store),
                                                               "downloads": downloads}, headers={"Vary": "Accept"})
 
 
+def _page_number(request: Request) -> int:
+    try:
+        return max(int(request.query_params.get("page", "1")), 1)
+    except ValueError:
+        return 1
+
+
 @router.get("/{kind}/{rest:path}", name="resource", summary="Any resource under the base IRI",
             description=f"Kinds: {', '.join(KINDS)}. HTML for a browser, RDF otherwise; or a suffix: "
                         f"{', '.join('.' + s for s in SUFFIXES)}.")
@@ -122,8 +131,12 @@ def resource(request: Request, kind: str, rest: str, store: Store = Depends(get_
     if media != HTML:
         return rdf_response(describe.description(store, node), sparql.GRAPH_MEDIA[media])
     facts = describe.page(store, node, settings.iris)
+    events = None
+    if kind == "place":  # its events once each, grouped and paged; the links they restate folded
+        events = page_facts.place_events(store, node, _page_number(request))
+        facts.referenced_by = page_facts.fold_incoming(facts.referenced_by, events.listed)
     graph = kind == "article" and path in article_ids(store, settings.iris)
-    context = {"page": facts, "kind": kind, "graph": graph and f"{path}",
+    context = {"page": facts, "kind": kind, "graph": graph and f"{path}", "events": events,
                "downloads": {s: f"{request.url.path}.{s}" for s in SUFFIXES},
                "describe": f"DESCRIBE <{node.value}>",
                "articles": ui.evidence_by_article(request, store, facts.evidence),  # quotes in their text

@@ -31,6 +31,7 @@ from api.render import local_path, templates
 from api.routing import Route
 from kg import __version__
 from kg import queries as canned
+from kg import page_facts
 from kg.namespaces import PREFIXES, Iris
 
 router = APIRouter(include_in_schema=False, route_class=Route)
@@ -178,6 +179,9 @@ def article_metadata(request: Request, store: Store, article: str) -> dict | Non
         value["authors"] = [{"iri": iri, "label": label} for iri, label in authors]
         value["article"] = article
         value["href"] = local_path(request, article) or article
+        if not value["headline"] and value["text"] is not None:  # none on its page: its lead's words
+            value["headline"] = page_facts.lead_title(value["text"], int(value["bodyStart"] or 0),
+                                                      int(value["bodyEnd"]) if value["bodyEnd"] else None)
         return value
     return None
 
