@@ -41,6 +41,10 @@ def _key(term) -> str:
     return "" if term is None else str(term)
 
 
+def _iri_or_literal(term):
+    return None if isinstance(term, BlankNode) else term
+
+
 def canonical(statements: Iterable[Triple | Quad]) -> list:
     """The triples or quads with each blank node relabelled by a hash of the statements around it
     (its own, recursively, and the one it hangs from), then sorted. Two blank nodes alike in all of
@@ -53,21 +57,34 @@ def canonical(statements: Iterable[Triple | Quad]) -> list:
         if isinstance(s.object, BlankNode):
             incoming[s.object].append(s)
     labels: dict[BlankNode, str] = {}
+    memo: dict[tuple, str] = {}
 
     def content(node, seen) -> str:
-        lines = sorted(f"{st.predicate} {content(st.object, seen | {node}) if isinstance(st.object, BlankNode) and st.object not in seen else _key(st.object if not isinstance(st.object, BlankNode) else None)}"
+        if (node, "out") in memo:
+            return memo[(node, "out")]
+        lines = sorted(f"{st.predicate} " + (content(st.object, seen | {node}) if isinstance(st.object, BlankNode)
+                                              and st.object not in seen else _key(_iri_or_literal(st.object)))
                        for st in outgoing[node])
-        return "{" + ";".join(lines) + "}"
+        text = "{" + ";".join(lines) + "}"
+        if not seen:
+            memo[(node, "out")] = text
+        return text
 
     def context(node, seen) -> str:
-        parents = sorted(f"{context(st.subject, seen | {node}) if isinstance(st.subject, BlankNode) and st.subject not in seen else _key(st.subject if not isinstance(st.subject, BlankNode) else None)} {st.predicate} {_key(getattr(st, 'graph_name', None))}"
-                         for st in incoming[node])
-        return "[" + ";".join(parents) + "]"
+        if (node, "in") in memo:
+            return memo[(node, "in")]
+        parents = sorted((context(st.subject, seen | {node}) if isinstance(st.subject, BlankNode)
+                          and st.subject not in seen else _key(_iri_or_literal(st.subject)))
+                         + f" {st.predicate} {_key(getattr(st, 'graph_name', None))}" for st in incoming[node])
+        text = "[" + ";".join(parents) + "]"
+        if not seen:
+            memo[(node, "in")] = text
+        return text
 
-    nodes = sorted(set(outgoing) | set(incoming), key=lambda b: (content(b, frozenset()), context(b, frozenset())))
+    keys = {node: content(node, frozenset()) + context(node, frozenset()) for node in set(outgoing) | set(incoming)}
     taken: dict[str, int] = {}
-    for node in nodes:
-        digest = hashlib.sha1((content(node, frozenset()) + context(node, frozenset())).encode("utf-8")).hexdigest()[:16]
+    for node in sorted(keys, key=keys.get):
+        digest = hashlib.sha1(keys[node].encode("utf-8")).hexdigest()[:16]
         n = taken.get(digest, 0)
         taken[digest] = n + 1
         labels[node] = f"b{digest}" + (f"_{n}" if n else "")
