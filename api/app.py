@@ -16,7 +16,7 @@ from api.deps import Settings
 from api.middleware.cache import AnswerCache, Front
 from api.middleware.limits import SizeLimits
 from api.routers import canned as queries
-from api.routers import docs, export, sparql, ui, void, writes
+from api.routers import conflict, docs, export, sparql, ui, void, writes
 from api.routers import linked_data as pages
 from kg import __version__
 from kg.executor.inline import InlineExecutor
@@ -140,6 +140,7 @@ def create_app(store: Store | str | os.PathLike | None = None, base: str | None 
     app.include_router(void.router)
     app.include_router(export.router)
     app.include_router(writes.router)
+    app.include_router(conflict.router)  # before the canned queries: /api/<name>.csv would be theirs
     app.include_router(queries.build_router(settings.catalogue()))
     ui.install(app)  # the web interface's pages and /static (api/static/)
     app.include_router(pages.router)  # last: it answers /<kind>/… for any kind under the base

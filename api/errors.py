@@ -19,14 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.render import templates
-from kg.errors import (
-    Busy,
-    NotAcceptable,
-    QueryError,
-    QueryTimeout,
-    UnknownName,
-    WorkerCrashed,
-)
+from kg.errors import Busy, NotAcceptable, QueryError, QueryTimeout, UnknownName, WorkerCrashed
 from kg.formats import HTML, JSON, PROBLEM, negotiate
 
 EXTRA_FIELDS = ("candidates", "errors")

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
-from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples, RdfFormat, serialize
+from pyoxigraph import QueryBoolean, QueryTriples, RdfFormat, serialize
 
 from kg.describing.stats import statistics
 from kg.errors import AnnotationError, QueryError, QueryTimeout
 from kg.formats import RDF_FORMATS, RESULT_FORMATS, rdf_format
+from kg.loading.corpus import annotation_files
 from kg.loading.load import load
 from kg.namespaces import PREFIXES, SPARQL_PREFIXES, Iris
 from kg.paths import SEEDS
+from kg.progress import Progress
 from kg.querying import catalogue as canned
+from kg.querying import conflict_data
 from kg.storage.export import export, graph_for
-from kg.storage.opening import location_name, open_store, store_location
+from kg.storage.opening import is_remote, location_name, open_store, store_location
+from kg.terminal import terminal_table
 
 
 def _remember(ctx, param, value):
@@ -77,16 +82,27 @@ def load_cmd(paths, allow_drafts, store):
     unless --allow-drafts (docs/annotating.md)."""
     paths = paths or (SEEDS,)
     db = open_option_store(store)
+    clock = time.perf_counter()
     try:
-        report = load(db, paths, Iris(), progress=lambda f: click.echo(f"checking {f}", err=True),
-                      allow_drafts=allow_drafts)
+        with Progress("checking", _count_articles(paths), unit="files") as bar:
+            report = load(db, paths, Iris(), progress=bar.step, allow_drafts=allow_drafts)
     except AnnotationError as e:
         raise click.ClickException(str(e)) from None
     except (QueryTimeout, OSError, RuntimeError) as e:  # a remote store that failed or refused a write
         raise click.ClickException(f"the load failed: {e}") from None
     db.flush()
     total = sum(report.triples.values())
-    click.echo(f"loaded {len(report.articles)} article(s), {total} triples, into {location_name(store_location(store))}")
+    click.echo(f"loaded {len(report.articles)} article(s), {total} quads in {len(report.triples)} graphs, "
+               f"in {time.perf_counter() - clock:.1f} s, into {location_name(store_location(store))}")
+
+
+def _count_articles(paths) -> int:
+    """How many article files a load or a validation will check (0 when the paths are bad: the
+    load itself then says what is wrong)."""
+    try:
+        return len(annotation_files(paths)[1])
+    except (AnnotationError, OSError):
+        return 0
 
 
 @main.command("validate")
@@ -103,7 +119,7 @@ def validate_cmd(paths, corpus, shacl):
     from kg.loading.shapes import validate_data
     from kg.loading.validation import check_file
 
-    iris = Iris()
+    iris, clock = Iris(), time.perf_counter()
     try:
         if corpus:
             entities_file = corpus / ENTITIES_FILE
@@ -126,7 +142,7 @@ def validate_cmd(paths, corpus, shacl):
         conforms, report = validate_data(compiled)
         if not conforms:
             raise click.ClickException("SHACL validation failed:\n" + report)
-    click.echo(f"ok: {entities_file} and {len(files)} article file(s)")
+    click.echo(f"ok: {entities_file} and {len(files)} article file(s), in {time.perf_counter() - clock:.1f} s")
 
 
 @main.command("draft")
@@ -168,8 +184,9 @@ def draft_cmd(article, corpus, published, publisher, article_id, output, force):
 @click.argument("query")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A canned query's parameter.")
 @click.option("-f", "--format", "fmt", default="table",
-              type=click.Choice(["table", *RESULT_FORMATS, *RDF_FORMATS]),
-              help="table (default), json, xml, csv, tsv; CONSTRUCT/DESCRIBE: turtle, ntriples, jsonld...")
+              type=click.Choice(["table", "records", *RESULT_FORMATS, *RDF_FORMATS]),
+              help="table (default; records when wider than the terminal), records (one block per row), "
+                   "json, xml, csv, tsv; CONSTRUCT/DESCRIBE: turtle, ntriples, jsonld...")
 @store_option
 def query_cmd(query, params, fmt, store):
     """Run a SPARQL query (a string or a .rq file) or a canned query by name, over all graphs."""
@@ -189,7 +206,7 @@ def query_cmd(query, params, fmt, store):
                 raise click.ClickException("-p is for canned queries; "
                                            f"known: {', '.join(sorted(catalogue))}")
             text = Path(query).read_text(encoding="utf-8") if query.endswith(".rq") else query
-            result = db.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
+            result = db.query(text, use_default_graph_as_union=True, prefixes=PREFIXES, base_iri=Iris().base)
     except QueryError as e:
         extra = "".join(f"\n  {c['label']} <{c['iri']}>" for c in getattr(e, "candidates", []))
         raise click.ClickException(str(e) + extra) from None
@@ -212,41 +229,33 @@ def _render(result, fmt: str) -> str:
         return result.serialize(format=RESULT_FORMATS[fmt]).decode("utf-8")
     if fmt in RDF_FORMATS:
         raise click.ClickException(f"{fmt} is for CONSTRUCT and DESCRIBE queries")
-    return _table(result)
-
-
-def _table(solutions: QuerySolutions, width: int = 60) -> str:
-    names = [v.value for v in solutions.variables]
-    rows = [[_cell(row[n], width) for n in names] for row in solutions]
-    widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
-    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
-    out = [line(names), line(["-" * w for w in widths])] + [line(r) for r in rows]
-    return "\n".join(out) + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})\n"
-
-
-def _cell(term, width: int) -> str:
-    if term is None:
-        return ""
-    text = " ".join(term.value.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return terminal_table(result, as_records=fmt == "records")
 
 
 @main.command("export")
-@click.option("-f", "--format", "fmt", default="trig", help="turtle, ntriples, nquads, trig (default), jsonld, rdfxml.")
+@click.option("-f", "--format", "fmt", default="trig", help="turtle, ntriples, nquads, trig (default), jsonld, rdfxml; "
+              "or a conflict-data export: acled.csv, ged.csv, events.geojson, places.geojson (docs/conflict-data.md).")
 @click.option("-g", "--graph", default=None, help="One graph: an article id, 'ontology', 'entities', or a graph IRI.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="File (default: stdout).")
 @store_option
 def export_cmd(fmt, graph, output, store):
     """Export the whole dataset (TriG / N-Quads), the union of its graphs, or one graph."""
     db = open_option_store(store, read_only=True)
+    clock = time.perf_counter()
     try:
-        rdf = rdf_format(fmt)
-        data = export(db, rdf, graph_for(db, Iris(), graph) if graph else None)
+        if fmt in conflict_data.FORMATS:
+            if graph:
+                raise click.ClickException(f"{fmt} is built from every graph: leave out --graph")
+            data = conflict_data.export(db, fmt)[0]
+        else:
+            rdf, chosen = rdf_format(fmt), graph_for(db, Iris(), graph) if graph else None
+            with Progress("exporting", len(db) if chosen is None and not is_remote(db) else 0, unit="quads") as bar:
+                data = export(db, rdf, chosen, progress=bar)
     except ValueError as e:
         raise click.ClickException(str(e)) from None
     if output:
         output.write_bytes(data)
-        click.echo(f"wrote {len(data)} bytes to {output}", err=True)
+        click.echo(f"wrote {len(data)} bytes to {output}, in {time.perf_counter() - clock:.1f} s", err=True)
     else:
         sys.stdout.buffer.write(data)
 
@@ -266,20 +275,23 @@ def stats_cmd(store):
 
 
 @main.command("docs")
-@click.option("--check", is_flag=True, help="Fail if docs/ontology.md is not up to date.")
+@click.option("--check", is_flag=True, help="Fail if docs/ontology.md or ontology/homs-kg.rdf is not up to date.")
 def docs_cmd(check):
-    """Regenerate the ontology reference, docs/ontology.md, from ontology/homs-kg.ttl."""
+    """Regenerate the ontology reference, docs/ontology.md, and its RDF/XML for OWL tools,
+    ontology/homs-kg.rdf, from ontology/homs-kg.ttl."""
     from kg.describing.reference import REFERENCE_FILE, render
+    from kg.storage.readable import RDFXML_FILE, ontology_rdfxml
 
-    text = render()
+    files = {REFERENCE_FILE: render().encode("utf-8"), RDFXML_FILE: ontology_rdfxml()}
     if check:
-        current = REFERENCE_FILE.read_text(encoding="utf-8") if REFERENCE_FILE.exists() else ""
-        if current != text:
-            raise click.ClickException(f"{REFERENCE_FILE} is stale: run `kg docs`")
+        for path, data in files.items():
+            if not path.exists() or path.read_bytes() != data:
+                raise click.ClickException(f"{path} is stale: run `kg docs`")
         click.echo("up to date")
         return
-    REFERENCE_FILE.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {REFERENCE_FILE}")
+    for path, data in files.items():
+        path.write_bytes(data)
+        click.echo(f"wrote {path}")
 
 
 __all__ = ["main", "SPARQL_PREFIXES"]

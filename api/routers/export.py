@@ -1,7 +1,10 @@
-"""/export: downloads with stable URLs — the whole dataset (TriG, N-Quads) and each graph (an
-article's, `ontology`, `entities`, `inferred/<name>`) as Turtle, N-Triples, JSON-LD or RDF/XML."""
+"""/export: downloads with stable URLs — the whole dataset (TriG, N-Quads), the union of its graphs
+(Turtle, N-Triples) and each graph (an article's, `ontology`, `entities`, `inferred/<name>`) as
+Turtle, N-Triples, JSON-LD or RDF/XML; and /context.jsonld, the @context of the JSON-LD."""
 
 from __future__ import annotations
+
+import json
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -12,12 +15,14 @@ from api.errors import ApiError
 from api.routing import Route
 from kg import formats
 from kg.formats import rdf_format
+from kg.storage import readable
 from kg.storage.export import export, graph_for
 from kg.storage.graphs import article_ids
 
 router = APIRouter(tags=["exports"], route_class=Route)
 DATASET_EXTENSIONS = ("trig", "nq")
 GRAPH_EXTENSIONS = ("ttl", "nt", "jsonld", "rdf")
+UNION_EXTENSIONS = ("ttl", "nt")
 
 
 def download(data: bytes, fmt, filename: str) -> Response:
@@ -32,17 +37,18 @@ def list_exports(request: Request, store: Store = Depends(get_store),
     names = ["ontology", "entities", *article_ids(store, settings.iris)]
     graph = lambda name, ext: str(request.url_for("export_graph", name=f"{name}.{ext}"))  # noqa: E731
     return {"dataset": {ext: str(request.url_for("export_dataset", ext=ext)) for ext in DATASET_EXTENSIONS},
+            "union": {ext: str(request.url_for("export_union", ext=ext)) for ext in UNION_EXTENSIONS},
             "graphs": {name: {ext: graph(name, ext) for ext in GRAPH_EXTENSIONS} for name in names}}
 
 
 @router.get("/export/dataset.{ext}", name="export_dataset", summary="The whole dataset: every named graph",
             responses={200: {"content": {"application/trig": {}, "application/n-quads": {}}}})
-def export_dataset(ext: str, store: Store = Depends(get_store)) -> Response:
+def export_dataset(ext: str, store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> Response:
     """Every graph (articles, their inferences, the shared entities, the ontology) as TriG or N-Quads."""
     if ext not in DATASET_EXTENSIONS:
         raise ApiError(404, f"the dataset is exported as {', '.join('.' + e for e in DATASET_EXTENSIONS)}, not .{ext}")
     fmt = rdf_format(ext)
-    return download(export(store, fmt), fmt, f"homs-kg.{ext}")
+    return download(export(store, fmt, base=settings.base), fmt, f"homs-kg.{ext}")
 
 
 @router.get("/export/graph/{name:path}", name="export_graph", summary="One graph",
@@ -59,4 +65,22 @@ def export_graph(name: str, store: Store = Depends(get_store), settings: Setting
     except ValueError as e:
         raise ApiError(404, str(e)) from None
     fmt = rdf_format(ext)
-    return download(export(store, fmt, graph), fmt, f"homs-kg-{graph_name.replace('/', '-')}.{ext}")
+    return download(export(store, fmt, graph, settings.base), fmt, f"homs-kg-{graph_name.replace('/', '-')}.{ext}")
+
+
+@router.get("/export/union.{ext}", name="export_union", summary="The union of all graphs, as triples",
+            responses={200: {"content": {"text/turtle": {}, "application/n-triples": {}}}})
+def export_union(ext: str, store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> Response:
+    """Every triple of every graph once — the default graph SPARQL queries see — as Turtle (`.ttl`,
+    sorted and prefixed) or N-Triples (`.nt`)."""
+    if ext not in UNION_EXTENSIONS:
+        raise ApiError(404, f"the union is exported as {', '.join('.' + e for e in UNION_EXTENSIONS)}, not .{ext}")
+    fmt = rdf_format(ext)
+    return download(export(store, fmt, base=settings.base), fmt, f"homs-kg-union.{ext}")
+
+
+@router.get("/context.jsonld", name="jsonld_context", summary="The JSON-LD @context of the dataset's JSON-LD")
+def jsonld_context(settings: Settings = Depends(get_settings)) -> Response:
+    """Prefixes and base of the compact JSON-LD exports (ontology/context.jsonld for the default base)."""
+    body = json.dumps({"@context": readable.context(settings.base)}, indent=1) + "\n"
+    return Response(body, media_type="application/ld+json")

@@ -29,6 +29,7 @@ from api.errors import ApiError
 from api.render import local_path, templates
 from api.routing import Route
 from kg import __version__
+from kg.describing import page_facts
 from kg.errors import QueryError
 from kg.namespaces import PREFIXES, Iris
 from kg.querying import catalogue as canned
@@ -176,6 +177,9 @@ def article_metadata(request: Request, store: Store, article: str) -> dict | Non
         value["authors"] = [{"iri": iri, "label": label} for iri, label in authors]
         value["article"] = article
         value["href"] = local_path(request, article) or article
+        if not value["headline"] and value["text"] is not None:  # none on its page: its lead's words
+            value["headline"] = page_facts.lead_title(value["text"], int(value["bodyStart"] or 0),
+                                                      int(value["bodyEnd"]) if value["bodyEnd"] else None)
         return value
     return None
 

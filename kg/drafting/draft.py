@@ -180,7 +180,8 @@ def _entities(d: Draft, gaz: Gazetteer, hits: list[Hit], places: list, actors: l
                         place["aliases"] = [entry.label]
                     if entry.coordinates:
                         place["coordinates"] = [round(entry.coordinates[0], 5), round(entry.coordinates[1], 5)]
-                    place["geonames"] = entry.geonames
+                    # the GeoNames id is reference knowledge: it stays in the note until the place is moved
+                    # to entities.yaml (an article file cannot give one: kg/loading/model.py)
                     abroad = [c for c in elsewhere(entry.names, entry.country) if int(c["geonameid"]) != entry.geonames]
                     note = (f"GeoNames {entry.geonames}: {entry.label} "
                             f"({COUNTRY_NAMES.get(entry.country, entry.country)}, population {entry.population})")
@@ -192,8 +193,8 @@ def _entities(d: Draft, gaz: Gazetteer, hits: list[Hit], places: list, actors: l
                     place["review"] = review(f"geonames.{h.how}", 0.6 if h.how == "exact" else 0.4, h.note,
                                              [_describe_city(c) for c in abroad[:3]] if abroad else None)
                 place["quote"] = q
-                places.append({k: place[k] for k in ("id", "type", "label", "aliases", "coordinates", "geonames",
-                                                      "note", "quote", "review") if k in place})
+                places.append({k: place[k] for k in ("id", "type", "label", "aliases", "coordinates", "note",
+                                                      "quote", "review") if k in place})
                 d.local[ident] = place
             d.found.append(Found(h.start, h.end, ident, "place", entry.type, h.name))
     _proposals(d, gaz, places, actors)

@@ -120,8 +120,6 @@ def _entity_triples(g: Graph, iris: Iris, kind: str, item, located: Located, loc
         g.add(node, SKOS.editorialNote, en(item.note))  # the annotator's note, not an article's word
     _review_status(g, node, item)
     if kind == "place":
-        if item.geonames:
-            g.add(node, SKOS.exactMatch, NamedNode(f"https://sws.geonames.org/{item.geonames}/"))
         for parent in item.partOf:
             g.add(node, HK.partOf, iris.place(parent))
         if item.coordinates:
@@ -131,6 +129,8 @@ def _entity_triples(g: Graph, iris: Iris, kind: str, item, located: Located, loc
             g.add(geometry, RDF.type, GEO.Geometry)
             g.add(geometry, GEO.asWKT, Literal(f"POINT({lon} {lat})", datatype=GEO.wktLiteral))
             g.add(geometry, HK.basis, HK.generalKnowledge)
+        if getattr(item, "geonames", None):  # entities.yaml only: the same place in GeoNames
+            g.add(node, SKOS.exactMatch, NamedNode(f"https://sws.geonames.org/{item.geonames}/"))
     else:
         for org in item.memberOf:
             g.add(node, HK.memberOf, iris.actor(org))

@@ -135,7 +135,6 @@ class Place(Strict):
     aliases: Names = Field(default_factory=list)
     partOf: Slugs = Field(default_factory=list)
     coordinates: tuple[float, float] | None = None
-    geonames: Annotated[int, Field(gt=0, strict=True)] | None = None  # GeoNames id (geonames.org)
     note: str | None = None
     quote: Text | None = None
     review: Review | None = None
@@ -171,8 +170,13 @@ class SharedEvent(Strict):
     note: str | None = None
 
 
+class ReferencePlace(Place):
+    """A place of entities.yaml: it may carry its GeoNames id (reference knowledge, kg/geonames.py)."""
+    geonames: int | None = Field(default=None, gt=0)
+
+
 class Entities(Strict):
-    places: list[Place] = Field(default_factory=list)
+    places: list[ReferencePlace] = Field(default_factory=list)
     actors: list[Actor] = Field(default_factory=list)
     events: list[SharedEvent] = Field(default_factory=list)
 

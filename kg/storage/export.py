@@ -5,12 +5,29 @@ from __future__ import annotations
 from pyoxigraph import NamedNode, RdfFormat, Store, serialize
 
 from kg.formats import holds_graphs
-from kg.namespaces import PREFIXES, Iris
+from kg.namespaces import PREFIXES, Iris, base_iri
+from kg.progress import counted
+from kg.storage import readable
+
+READABLE = (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.JSON_LD, RdfFormat.RDF_XML)
 
 
-def export(store: Store, fmt: RdfFormat, graph: NamedNode | None = None) -> bytes:
+def export(store: Store, fmt: RdfFormat, graph: NamedNode | None = None, base: str | None = None,
+           progress=None) -> bytes:
     """`graph` given: that graph only. Else a graph format (TriG, N-Quads) gets every named graph,
-    and a triple format gets the union of all graphs (the default graph queries see), deduplicated."""
+    and a triple format gets the union of all graphs (the default graph queries see), deduplicated.
+    Turtle, TriG, JSON-LD and RDF/XML are written for people (kg.storage.readable: sorted, prefixed, IRIs
+    relative to `base`, the same bytes for the same graph). `progress` (kg.progress.Progress) counts
+    the quads read."""
+    if fmt in READABLE:
+        quads = _counted(store.quads_for_pattern(None, None, None, graph), progress)
+        if graph is not None:
+            statements = (q.triple for q in quads)
+        elif holds_graphs(fmt):
+            statements = quads
+        else:
+            statements = {q.triple for q in quads}
+        return readable.write(statements, fmt, base or base_iri())
     prefixes = PREFIXES if fmt not in (RdfFormat.N_TRIPLES, RdfFormat.N_QUADS) else None
     if graph is not None:
         return store.dump(format=fmt, from_graph=graph, prefixes=prefixes) if not holds_graphs(fmt) else \
@@ -19,6 +36,10 @@ def export(store: Store, fmt: RdfFormat, graph: NamedNode | None = None) -> byte
         return store.dump(format=fmt, prefixes=prefixes)
     triples = sorted({q.triple for q in store}, key=str)
     return serialize(triples, format=fmt, prefixes=prefixes)
+
+
+def _counted(items, progress):
+    return items if progress is None else counted(items, progress)
 
 
 def graph_for(store: Store, iris: Iris, name: str) -> NamedNode:

@@ -4,7 +4,6 @@ canned queries, with known answers from the five articles."""
 from __future__ import annotations
 
 import pytest
-from support import BASE, select
 from pyoxigraph import NamedNode
 
 from kg.errors import AnnotationError
@@ -12,6 +11,7 @@ from kg.loading.load import load
 from kg.querying.catalogue import catalogue, run
 from kg.storage.graphs import graph_sizes
 from kg.storage.opening import open_store
+from support import BASE, select
 
 A002, A004 = f"{BASE}article/a002-syria-direct-fall-of-homs", f"{BASE}article/a004-keystone-ats-homs-exodus"
 EV002, EV004 = f"{BASE}event/a002-syria-direct-fall-of-homs/", f"{BASE}event/a004-keystone-ats-homs-exodus/"

@@ -4,7 +4,6 @@ a query for one finds the sources of all, and shown once on the timeline and the
 from __future__ import annotations
 
 import pytest
-from support import BASE, select
 from pyoxigraph import NamedNode
 
 from kg.errors import AnnotationError
@@ -12,6 +11,7 @@ from kg.loading.load import load
 from kg.querying.catalogue import catalogue, run
 from kg.storage.graphs import graph_sizes
 from kg.storage.opening import open_store
+from support import BASE, select
 
 HAMA_A000 = f"{BASE}event/a000-france24-final-offensive/hama-1982"
 HAMA_A004 = f"{BASE}event/a004-keystone-ats-homs-exodus/hama-massacre-1982"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from support import BASE, select
 from pyoxigraph import NamedNode
 
 from kg.loading.load import load
 from kg.querying.catalogue import catalogue, run
 from kg.storage.opening import open_store
+from support import BASE, select
 
 A000, A001, A002, A003, A004 = (f"{BASE}event/{a}/" for a in (
     "a000-france24-final-offensive", "a001-homs-city-army-advance", "a002-syria-direct-fall-of-homs",
