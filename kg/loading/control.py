@@ -87,12 +87,11 @@ def compile_statements(c) -> None:
 
 # --- deriving the periods (called by kg.loading.time_bounds.inferred) ---------------------------------------
 
-def period_triples(facts, derived: dict, labels: dict | None = None) -> set[Triple]:
-    """The control periods of one article (kg.loading.time_bounds.Facts), by the rules above; `labels`
-    names the shared places and actors (the article's own are in `facts`)."""
-    from kg.loading.time_bounds import bounds_of
-
-    lo, hi = bounds_of(facts, derived)
+def period_triples(facts, dates: tuple[dict, dict], labels: dict | None = None) -> set[Triple]:
+    """The control periods of one article (kg.loading.time_bounds.Facts), by the rules above; `dates`
+    are its events' (earliest, latest), asserted or derived (kg.loading.time_bounds.bounds_of);
+    `labels` names the shared places and actors (the article's own are in `facts`)."""
+    lo, hi = dates
     by = facts.by_predicate
     objects = defaultdict(lambda: defaultdict(list))  # predicate -> subject -> objects, in file order
     for p in (HK.controlOf, HK.controlFrom, HK.controlTo, HK.reportedBy, HK.controlledPlace, HK.controller,

@@ -49,7 +49,7 @@ def inferred(reasoner, asserted: Iterable[Triple]) -> set[Triple]:
     extra = reasoner.inferred(asserted)
     facts = Facts.of(asserted)
     bounds = derive(facts)
-    beyond = bound_triples(facts, bounds) | control.period_triples(facts, bounds, _labels(reasoner))
+    beyond = bound_triples(facts, bounds) | control.period_triples(facts, bounds_of(facts, bounds), _labels(reasoner))
     beyond -= asserted
     return extra | beyond | (reasoner.inferred(beyond) - asserted)
 
