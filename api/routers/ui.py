@@ -158,7 +158,7 @@ ANNOTATIONS = """SELECT ?article ?fact ?label ?start ?end WHERE {
   OPTIONAL { ?fact rdfs:label ?label }
 } ORDER BY ?start ?end ?fact"""
 
-FACT_KINDS = ("event", "agreement", "casualty", "figure", "claim")
+FACT_KINDS = ("event", "agreement", "casualty", "figure", "claim", "position")
 CONTEXT_CHARS = 320  # how much of the paragraph a passage shows on each side of the quote
 
 

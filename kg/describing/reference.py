@@ -25,6 +25,12 @@ def _short(node) -> str:
     return f"<{node.value}>"
 
 
+def _broader(props, m) -> str:
+    """A controlled value's place in a SKOS hierarchy (the victim categories): "; within hk:civilians"."""
+    broader = props[m].get(SKOS.broader, [])
+    return f"; within {', '.join(_short(b) for b in broader)}" if broader else ""
+
+
 def render() -> str:
     props = defaultdict(lambda: defaultdict(list))
     for t in ontology_triples():
@@ -69,7 +75,7 @@ def render() -> str:
         members = sorted((s for s, p in props.items() if c in p.get(RDF.type, []) and OWL.NamedIndividual in p.get(RDF.type, [])),
                          key=lambda s: s.value)
         if members:
-            out.append("- values: " + ", ".join(f"`{_short(m)}` ({one(m, RDFS.label)})" for m in members))
+            out.append("- values: " + ", ".join(f"`{_short(m)}` ({one(m, RDFS.label)}{_broader(props, m)})" for m in members))
         out.append("")
 
     out += ["## Properties", "", "| property | label | domain | range | characteristics | definition |",

@@ -72,7 +72,8 @@ def _parameters(embedded) -> dict[str, dict]:
     figure = next(iter(embedded.query(canned.catalogue()["conflicting_figures"].sparql,
                                       use_default_graph_as_union=True)))
     return {"casualties_of_event": {"event": figure["event"].value}, "event_actors": {"event": TRUCE},
-            "entity": {"entity": f"{BASE}place/homs"}, "sources": {"fact": TRUCE}}
+            "entity": {"entity": f"{BASE}place/homs"}, "sources": {"fact": TRUCE},
+            "event_places": {"event": TRUCE}, "mentions": {"entity": f"{BASE}place/homs"}}
 
 
 # --- the same answers -----------------------------------------------------------------------------

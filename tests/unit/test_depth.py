@@ -322,3 +322,18 @@ def test_depth_shapes_tell_the_valid_fixture_from_the_invalid_one():
                   "the one side it is for", "not a supporter of the event", "cannot accompany or supersede itself",
                   "name as written is not in the quoted span"):
         assert fault in report, fault
+
+
+def test_a_figure_of_an_event_can_be_part_of_another_figure_of_that_event_only(seeds_copy, iris):
+    path = next(seeds_copy.glob("000_*.yaml"))
+    text = path.read_text(encoding="utf-8")
+    old = '{id: barrage-hours, of: duration of the barrage in hours, count: 24,'
+    assert old in text
+    path.write_text(text.replace(old, old + " partOf: [rockets-and-shells],"), encoding="utf-8")
+    store = open_store(":memory:")
+    load(store, [seeds_copy], iris)  # (a nonsense part, but a well-formed one: the loader checks references)
+    part = node("figure", A000, "tuesday-barrage-barrage-hours")
+    assert objects(store, part, "hk:partOfFigure") == {f"{BASE}figure/{A000}/tuesday-barrage-rockets-and-shells"}
+    path.write_text(text.replace(old, old + " partOf: [tanks-and-vans],"), encoding="utf-8")
+    with pytest.raises(AnnotationError, match="unknown figure of this event 'tanks-and-vans'"):
+        load(open_store(":memory:"), [seeds_copy], iris)

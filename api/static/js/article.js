@@ -5,7 +5,7 @@ import { el } from "./common.js";
 const facts = JSON.parse(document.getElementById("facts").textContent);
 const text = document.getElementById("article-text");
 const reading = document.getElementById("reading");
-const KIND = { event: "event", agreement: "agreement", figure: "figure", claim: "claim", place: "place", actor: "actor" };
+const KIND = { event: "event", agreement: "agreement", figure: "figure", claim: "claim", position: "position", place: "place", actor: "actor" };
 let popover = null;
 
 function close() { if (popover) { popover.remove(); popover = null; } }
