@@ -94,6 +94,8 @@ def draft(text_path: Path, corpus: Path, published: dt.date | None = None, publi
         a["review"] = review("metadata.byline", 0.8)
     d.doc["article"] = article
     places, actors, mentions = [], [], []
+    if publisher and publisher not in d.ids:  # --publisher names an outlet the corpus does not define yet
+        new_outlet = {"id": publisher, "type": "MediaOutlet", "label": publisher}
     for entry in [new_outlet] * bool(new_outlet) + new_authors:
         if entry["id"] not in d.ids:
             d.ids.add(entry["id"])

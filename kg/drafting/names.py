@@ -126,7 +126,7 @@ def propose(text: str, lo: int, hi: int, known_spans: list[tuple[int, int]]) -> 
         kinds = [ORG_WORDS[w] for w in words if w in ORG_WORDS]
         add("actor", m.group(1), kinds[-1] if kinds else "NonStateArmedGroup", m.start(1), m.end(2) + 1, "org.acronym", 0.5)
     for m in re.finditer(r"(?<![\w(])([A-Z]{2,6})(?![\w)])", body):  # "told AFP"
-        if m.group(1) not in ("I", "II", "III", "IV", "TV", "US", "UK"):
+        if m.group(1) not in ("I", "II", "III", "IV", "TV", "US", "UK", "NGO", "NGOS", "IDP", "IDPS", "AM", "PM", "GMT"):
             told = re.search(r"\b(?:told|to|by|for|from)\s+$", body[max(0, m.start() - 6):m.start()])
             add("actor", m.group(1), "MediaOutlet" if told else "NonStateArmedGroup", m.start(1), m.end(1),
                 "org.acronym", 0.3)

@@ -32,7 +32,9 @@ ABOUT = ("about", "around", "some", "roughly", "approximately", "an estimated", 
 PREFIX = "|".join(sorted([*LOWER, *UPPER, *ABOUT], key=len, reverse=True))
 
 QUANTITY = re.compile(
-    rf"\b(?:(?P<between>between) (?P<lo>{NUMERAL}) and (?P<hi>{NUMERAL})"
+    rf"\b(?:(?P<fraction>(?:(?:some|about|nearly|almost|more than|over) )?(?:a|one|two|three) (?:thirds?|quarters?)|"
+    rf"(?:(?:about|nearly|almost|more than|over) )?half)(?= of\b)"
+    rf"|(?P<between>between) (?P<lo>{NUMERAL}) and (?P<hi>{NUMERAL})"
     rf"|(?:from )?(?P<lo2>{NUMERAL}) (?:to|-) (?P<hi2>{NUMERAL})(?= \w)"
     rf"|(?:(?P<prefix>{PREFIX}) )?(?P<n>{NUMERAL})(?P<pct>%| per ?cent)?"
     rf"|(?P<vague>{VAGUE}))\b(?!-(?:year|month|week|day|hour|kilomet))", re.I)
@@ -113,7 +115,10 @@ def quantities(text: str, lo: int, hi: int) -> list[Quantity]:
         after = text[m.end():m.end() + 20]
         before = text[max(lo, m.start() - 12):m.start()]
         q = Quantity(m.start(), m.end(), m.group(0))
-        if m.group("vague"):
+        if m.group("fraction"):  # "some two thirds of the inhabitants": a share, kept as words
+            noun = re.match(r"\s+of\s+((?:the\s+)?[\w’'-]+)", text[m.end():m.end() + 40])
+            q.amount = m.group(0).lower() + (f" of {noun.group(1)}" if noun else "")
+        elif m.group("vague"):
             if m.group("vague").lower() in ("some", "many", "several", "a number") and not re.match(r"\s+(?:of\s+)?\w", after):
                 continue
             q.amount = m.group("vague").lower()
@@ -209,8 +214,8 @@ def _implied(text: str, lo: int, q: Quantity, found: list) -> "Casualty | None":
     victims = found[-1].victims if found else "people"
     after = re.match(rf"\s+(?:more\s+|others?\s+|people\s+)?(?:were\s+)?({_OUTCOME_WORDS})\b", text[q.end:q.end + 40], re.I)
     before = re.search(rf"\b({_OUTCOME_WORDS})\s+(?:some\s+|at least\s+)?$", text[max(lo, q.start - 30):q.start], re.I)
-    toll = re.search(r"\b(?:death toll|toll|number of (?:the )?(?:dead|deaths|people killed))\b[^.;]{0,40}$",
-                     text[max(lo, q.start - 60):q.start], re.I)
+    toll = re.search(r"\b(?:death toll|toll|number of (?:the )?(?:dead|deaths|people killed))\b[^.;]{0,90}$",
+                     text[max(lo, q.start - 110):q.start], re.I)
     if after:
         word, start, end = after.group(1), q.start, q.end + after.end()
     elif before:
