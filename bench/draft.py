@@ -13,7 +13,7 @@ compared with the hand annotation, class by class:
   events, agreements, casualties, figures
                    found when the quotes overlap (character spans in the text); for events also
                    whether a type agrees; for casualty figures whether the bounds
-                   (count/min/max, or a vague amount), the outcome, the victims and the reporter
+                   (count/about/min/max, or a vague amount), the outcome, the victims and the reporter
                    are right, and the share with bounds and outcome both right (the issue's target)
                    (a reporter the draft named anew counts as right when it is the actor the
                    entity comparison matched with the hand's reporter)
@@ -140,7 +140,7 @@ def _types(item) -> set:
 
 
 def _bounds(c: dict) -> tuple:
-    numbers = tuple(c.get(k) for k in ("count", "min", "max"))
+    numbers = tuple(c.get(k) for k in ("count", "about", "min", "max"))
     return numbers if any(n is not None for n in numbers) else ("vague",)
 
 

@@ -16,8 +16,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg import geonames
-from kg.loading.model import Entities
+from kg import geonames  # noqa: E402 — after the path is set
+from kg.loading.model import Entities  # noqa: E402
 
 
 def load_places(path: Path = ROOT / "seeds" / "entities.yaml") -> dict:

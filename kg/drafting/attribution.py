@@ -13,7 +13,7 @@ from dataclasses import dataclass
 ACCORDING = r"according to|reported by|cited by|quoted by|citing"
 INVERTED = r"said|says|told|added|explained|argued"  # "said Raed, an opposition fighter"
 BEFORE = (r"said|says|reported|reports|added|affirmed|claimed|announced|documented|stated|told|explains|"
-          r"argues|believes|insisted|warned|confirmed|estimated|counted|recorded")
+          r"argues|believes|insisted|warned|confirmed|estimated|counted|recorded|boasted|assured|announced")
 
 
 @dataclass
@@ -27,8 +27,8 @@ class Named:
 def reporter(sentence: str, offset: int, actors: list[Named], last_person: str | None) -> tuple[str | None, str]:
     """(actor id, rule) for the sentence starting at `offset`; (None, "none") if it names no source."""
     here = [a for a in actors if offset <= a.start < offset + len(sentence)]
-    for m in re.finditer(rf"\b(?:{ACCORDING})\s+(?:the\s+|an?\s+)?", sentence, re.I):
-        cue_end = offset + m.end()
+    for m in re.finditer(rf"\b(?:{ACCORDING})\s+", sentence, re.I):
+        cue_end = offset + m.end()  # an actor's span may begin with its article ("an NGO")
         after = [a for a in here if 0 <= a.start - cue_end <= 60]
         if after:
             return min(after, key=lambda a: a.start).id, "attribution.according-to"

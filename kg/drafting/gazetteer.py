@@ -268,7 +268,8 @@ def _is_common(span, doc) -> bool:
     if len(span) > 1:
         return False
     word = span.text.lower()
-    first = span.start == 0 or doc[span.start - 1].text in {".", "\n", "“", '"', "?", "!"} or "\n" in doc[span.start - 1].whitespace_ + doc[span.start - 1].text
+    before = doc[span.start - 1] if span.start else None
+    first = before is None or before.text in {".", "\n", "“", '"', "?", "!"} or "\n" in before.whitespace_ + before.text
     return word in STOP_WORDS or word in _COMMON or first
 
 

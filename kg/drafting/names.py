@@ -126,7 +126,7 @@ def propose(text: str, lo: int, hi: int, known_spans: list[tuple[int, int]]) -> 
         kinds = [ORG_WORDS[w] for w in words if w in ORG_WORDS]
         add("actor", m.group(1), kinds[-1] if kinds else "NonStateArmedGroup", m.start(1), m.end(2) + 1, "org.acronym", 0.5)
     for m in re.finditer(r"(?<![\w(])([A-Z]{2,6})(?![\w)])", body):  # "told AFP"
-        if m.group(1) not in ("I", "II", "III", "IV", "TV", "US", "UK"):
+        if m.group(1) not in ("I", "II", "III", "IV", "TV", "US", "UK", "NGO", "NGOS", "IDP", "IDPS", "AM", "PM", "GMT"):
             told = re.search(r"\b(?:told|to|by|for|from)\s+$", body[max(0, m.start() - 6):m.start()])
             add("actor", m.group(1), "MediaOutlet" if told else "NonStateArmedGroup", m.start(1), m.end(1),
                 "org.acronym", 0.3)
@@ -137,9 +137,11 @@ def propose(text: str, lo: int, hi: int, known_spans: list[tuple[int, int]]) -> 
         add("actor", m.group(1), "CivilianGroup" if re.search(r"protest|activist|resident", m.group(1))
             else "ProGovernmentMilitia" if "militia" in m.group(1) else "NonStateArmedGroup",
             m.start(1), m.end(1), "group.qualified", 0.4)
-    for m in re.finditer(r"\baccording to (?:the )?((?:local |some |several )?(?:residents|activists|sources|witnesses|officials))\b", body):
+    for m in re.finditer(r"\baccording to (?:the )?((?:local |some |several )?"
+                         r"(?:residents|activists|sources|witnesses|officials))\b", body):
         add("actor", m.group(1), "CivilianGroup", m.start(1), m.end(1), "source.unnamed", 0.4)
-    for m in re.finditer(r"\b(?:according to|said|reported by)\s+(an?|security|military)\s+(NGO|monitor|sources?|officials?|activists?|residents?|witness(?:es)?|diplomat)\b", body):
+    for m in re.finditer(r"\b(?:according to|said|reported by)\s+(an?|security|military)\s+"
+                         r"(NGO|monitor|sources?|officials?|activists?|residents?|witness(?:es)?|diplomat)\b", body):
         noun = m.group(2) if m.group(1) in ("a", "an") else f"{m.group(1)} {m.group(2)}"
         type_ = UNNAMED.get(noun) or UNNAMED.get(m.group(2), "CivilianGroup")
         add("actor", f"unnamed {noun}", type_, m.start(1), m.end(2), "source.unnamed", 0.5)

@@ -32,7 +32,9 @@ ABOUT = ("about", "around", "some", "roughly", "approximately", "an estimated", 
 PREFIX = "|".join(sorted([*LOWER, *UPPER, *ABOUT], key=len, reverse=True))
 
 QUANTITY = re.compile(
-    rf"\b(?:(?P<between>between) (?P<lo>{NUMERAL}) and (?P<hi>{NUMERAL})"
+    rf"\b(?:(?P<fraction>(?:(?:some|about|nearly|almost|more than|over) )?(?:a|one|two|three) (?:thirds?|quarters?)|"
+    rf"(?:(?:about|nearly|almost|more than|over) )?half)(?= of\b)"
+    rf"|(?P<between>between) (?P<lo>{NUMERAL}) and (?P<hi>{NUMERAL})"
     rf"|(?:from )?(?P<lo2>{NUMERAL}) (?:to|-) (?P<hi2>{NUMERAL})(?= \w)"
     rf"|(?:(?P<prefix>{PREFIX}) )?(?P<n>{NUMERAL})(?P<pct>%| per ?cent)?"
     rf"|(?P<vague>{VAGUE}))\b(?!-(?:year|month|week|day|hour|kilomet))", re.I)
@@ -74,13 +76,14 @@ class Quantity:
     end: int
     text: str
     count: int | None = None
+    about: int | None = None  # an approximate number ("about 1000", "half a million")
     min: int | None = None
     max: int | None = None
     amount: str | None = None
     percent: bool = False
 
     def as_fields(self) -> dict:
-        return {k: v for k, v in (("count", self.count), ("min", self.min), ("max", self.max),
+        return {k: v for k, v in (("count", self.count), ("about", self.about), ("min", self.min), ("max", self.max),
                                   ("amount", self.amount)) if v is not None}
 
 
@@ -113,7 +116,10 @@ def quantities(text: str, lo: int, hi: int) -> list[Quantity]:
         after = text[m.end():m.end() + 20]
         before = text[max(lo, m.start() - 12):m.start()]
         q = Quantity(m.start(), m.end(), m.group(0))
-        if m.group("vague"):
+        if m.group("fraction"):  # "some two thirds of the inhabitants": a share, kept as words
+            noun = re.match(r"\s+of\s+((?:the\s+)?[\w’'-]+)", text[m.end():m.end() + 40])
+            q.amount = m.group(0).lower() + (f" of {noun.group(1)}" if noun else "")
+        elif m.group("vague"):
             if m.group("vague").lower() in ("some", "many", "several", "a number") and not re.match(r"\s+(?:of\s+)?\w", after):
                 continue
             q.amount = m.group("vague").lower()
@@ -121,7 +127,7 @@ def quantities(text: str, lo: int, hi: int) -> list[Quantity]:
             lo_n, hi_n = number(m.group("lo") or m.group("lo2")), number(m.group("hi") or m.group("hi2"))
             if lo_n is None or hi_n is None or lo_n > hi_n:
                 continue
-            q.min, q.max = lo_n, hi_n
+            q.min, q.max, q.amount = lo_n, hi_n, m.group(0)  # a range keeps the text's own words
         else:
             n = number(m.group("n"))
             if n is None or _not_a_count(m.group("n"), before, after):
@@ -129,11 +135,13 @@ def quantities(text: str, lo: int, hi: int) -> list[Quantity]:
             q.percent = bool(m.group("pct"))
             prefix = (m.group("prefix") or "").lower()
             if prefix in LOWER:
-                q.min = n + LOWER[prefix]
+                q.min, q.amount = n + LOWER[prefix], m.group(0)  # "more than 800": its words, not "801"
             elif prefix in UPPER:
-                q.max = n + UPPER[prefix]
+                q.max, q.amount = n + UPPER[prefix], m.group(0)
             elif prefix in ABOUT:
-                q.count, q.amount = n, f"{prefix} {m.group('n')}"
+                q.about, q.amount = n, f"{prefix} {m.group('n')}"
+            elif m.group("n").lower().startswith("half"):
+                q.about, q.amount = n, m.group("n")  # "half a million": a round figure, not a count
             else:
                 q.count = n
         out.append(q)
@@ -146,8 +154,7 @@ def _not_a_count(numeral: str, before: str, after: str) -> bool:
         return True  # a year
     if re.search(rf"(?:{MONTHS})\s*$", before) or re.match(rf"\s*(?:{MONTHS})\b", after):
         return True  # a date
-    if re.match(r"^,\s*(?:a|an|the|who|from)\b", after) and digits.isdigit() and int(digits) < 100 \
-            and re.search(r"[A-Z][a-z]+,?\s*$", before):
+    if after.startswith(",") and digits.isdigit() and int(digits) < 120 and re.search(r"[A-Z][\w’'-]+,\s*$", before):
         return True  # "Mohammed Jomaa, 25, ..." an age
     if numeral.lower() in ("one", "a", "an") and not re.match(r"\s+(?:of\s+)?(?:the\s+)?\w", after):
         return True
@@ -168,7 +175,6 @@ def casualties(text: str, clause: tuple[int, int], quantities_: list[Quantity]) 
     """Casualty figures of one clause, and the other figures (quantity, what it counts) in it."""
     lo, hi = clause
     found, others = [], []
-    clause_text = text[lo:hi]
     for q in quantities_:
         if not (lo <= q.start < hi):
             continue
@@ -210,8 +216,8 @@ def _implied(text: str, lo: int, q: Quantity, found: list) -> Casualty | None:
     victims = found[-1].victims if found else "people"
     after = re.match(rf"\s+(?:more\s+|others?\s+|people\s+)?(?:were\s+)?({_OUTCOME_WORDS})\b", text[q.end:q.end + 40], re.I)
     before = re.search(rf"\b({_OUTCOME_WORDS})\s+(?:some\s+|at least\s+)?$", text[max(lo, q.start - 30):q.start], re.I)
-    toll = re.search(r"\b(?:death toll|toll|number of (?:the )?(?:dead|deaths|people killed))\b[^.;]{0,40}$",
-                     text[max(lo, q.start - 60):q.start], re.I)
+    toll = re.search(r"\b(?:death toll|toll|number of (?:the )?(?:dead|deaths|people killed))\b[^.;]{0,90}$",
+                     text[max(lo, q.start - 110):q.start], re.I)
     if after:
         word, start, end = after.group(1), q.start, q.end + after.end()
     elif before:

@@ -82,7 +82,8 @@ def test_two_articles_accounts_of_homs_in_april_2014_stay_side_by_side(store, ir
     by_article = {}
     for r in found:
         by_article.setdefault(r["article"], set()).add((r["whereLabel"], r["controllerLabel"], r["status"]))
-    assert ("besieged, rebel-held parts of Homs", "rebels in Old Homs", "besieged") in by_article[f"{BASE}article/a001-homs-city-army-advance"]
+    a001 = by_article[f"{BASE}article/a001-homs-city-army-advance"]
+    assert ("besieged, rebel-held parts of Homs", "rebels in Old Homs", "besieged") in a001
     assert ("Old Homs", "rebels in Old Homs", "besieged") in by_article[A002]
     # each period is one article's: derived from it, never merged with another's
     periods = select(store, "SELECT ?p (COUNT(DISTINCT ?a) AS ?n) WHERE { ?p a hk:ControlPeriod ; prov:wasDerivedFrom ?a } GROUP BY ?p")
