@@ -315,7 +315,7 @@ function drawTimeline(items) {
     if (y !== year) { list.append(el("li", { class: "year" }, y)); year = y; }
     const where = it.locations.map((l) => l.label).join(", ");
     const reports = it.reports.length > 1 ? `reported by ${it.reports.length} articles` : "";
-    list.append(el("li", { class: "item", "data-item": it.iri, "data-date": startOf(it), "data-end": it.latest || startOf(it), tabindex: "0",
+    list.append(el("li", { class: "item", "data-item": it.iri, "data-date": it.earliest || "", "data-end": it.latest || "", tabindex: "0",
                            "data-reports": String(it.reports.length || 1), "aria-selected": String(it.iri === state.selected) },
       el("span", { class: "when" }, it.earliest ? when(it.earliest, it.latest, it.precision) : `by ${when(it.latest, it.latest, it.precision)}`),
       symbol(it.group, it.category),
