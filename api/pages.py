@@ -25,7 +25,8 @@ from kg.stats import statistics
 from kg.store import article_ids
 
 router = APIRouter(tags=["linked data"], route_class=Route)
-KINDS = ("place", "actor", "event", "agreement", "casualty", "figure", "claim", "evidence", "article")
+KINDS = ("place", "actor", "event", "agreement", "casualty", "figure", "claim", "evidence", "article",
+         "control", "control-period", "shared-event")  # the last three: issue 13
 SUFFIXES = ("ttl", "nt", "jsonld", "rdf")
 RDF_MEDIA = list(sparql.GRAPH_MEDIA)
 ARTICLES = """SELECT ?article ?headline ?publisher ?published WHERE {
