@@ -13,7 +13,6 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple
 
 from kg import formats
 from kg.describing.resources import short
-from kg.formats import HTML as HTML  # the handlers take it from here, with choose
 from kg.namespaces import ONTOLOGY
 from kg.querying import sparql
 

@@ -30,7 +30,8 @@ from kg.storage.export import export, graph_for
 from kg.storage.graphs import article_ids
 
 router = APIRouter(tags=["linked data"], route_class=Route)
-KINDS = ("place", "actor", "event", "agreement", "casualty", "figure", "claim", "position", "evidence", "article")
+KINDS = ("place", "actor", "event", "agreement", "casualty", "figure", "claim", "position", "evidence", "article",
+         "control", "control-period", "shared-event")  # the last three: issue 13
 SUFFIXES = ("ttl", "nt", "jsonld", "rdf")
 RDF_MEDIA = list(formats.GRAPH_MEDIA)
 RDF_XML = RdfFormat.RDF_XML.media_type

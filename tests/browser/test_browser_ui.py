@@ -7,76 +7,20 @@ that no script failed; each saves a screenshot under test-artifacts/ (git-ignore
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import httpx
 import pytest
 
 from support import BASE, ROOT
-from support.servers import running_server
+from support.browser import ARTIFACTS, TIMEOUT, explore, go, shot  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ARTIFACTS = ROOT / "test-artifacts"
 A002 = "a002-syria-direct-fall-of-homs"
 TRUCE = f"{BASE}agreement/{A002}/old-homs-truce"
 CEASEFIRE_72H = f"{BASE}agreement/{A002}/april-72-hour-ceasefire"
-TIMEOUT = 15_000  # ms: the longest any page may take to show what a test waits for
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with running_server(tmp_path_factory.mktemp("browser")) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def context(tmp_path_factory):
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]' installs playwright")
-    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        pytest.fail(f"no {CHROMIUM}: install Debian's chromium (`apt-get install chromium`; .ci/run does)")
-    with sync_api.sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, headless=True, args=ARGS,
-            viewport={"width": 1400, "height": 900}, accept_downloads=True)
-        ctx.set_default_timeout(TIMEOUT)
-        yield ctx
-        ctx.close()
-
-
-@pytest.fixture
-def page(context, server):
-    """A new tab; after the test: every request it made stayed on 127.0.0.1, and no script failed."""
-    tab = context.new_page()
-    requests, errors, failed = [], [], []
-    tab.on("request", lambda r: requests.append(r.url))
-    tab.on("response", lambda r: failed.append((r.status, r.url)) if r.status >= 400 else None)
-    tab.on("pageerror", lambda e: errors.append(str(e)))
-    tab.on("console", lambda m: errors.append(m.text) if m.type == "error"
-           and not m.text.startswith("Failed to load resource") else None)  # those are in `failed`
-    tab.server, tab.expected_statuses = server, set()  # a test that provokes an error answer says which
-    yield tab
-    tab.close()
-    assert requests, "the page made no request at all"
-    outside = [u for u in requests if urlsplit(u).scheme not in ("data", "blob")
-               and urlsplit(u).hostname != "127.0.0.1"]
-    assert not outside, f"requests left 127.0.0.1: {outside}"
-    assert not errors, f"script errors: {errors}"
-    assert all(status in tab.expected_statuses for status, _ in failed), f"failed requests: {failed}"
-
-
-def shot(page, name: str, full_page: bool = False) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
-
-
-def go(page, path: str) -> None:
-    page.goto(page.server + path)
 
 
 # --- home -------------------------------------------------------------------------------------------
@@ -224,11 +168,6 @@ def test_an_entity_page_highlights_its_quote_in_the_article(page):
 
 # --- map and timeline --------------------------------------------------------------------------------------
 
-def explore(page, query: str = "") -> None:
-    go(page, "/explore" + query)
-    page.wait_for_selector("body[data-ready=true]")
-
-
 def test_the_map_shows_markers_for_the_places_of_the_ceasefires_in_homs(page):
     explore(page)
     assert page.locator("#map .leaflet-overlay-pane path").count() > 50  # the shipped basemap's outlines
@@ -277,21 +216,24 @@ def test_the_timeline_shows_the_2014_events_in_order(page, server):
     page.locator("#f-from").fill("2014-01-01")
     page.locator("#f-to").fill("2014-12-31")
     page.locator("#f-to").dispatch_event("change")
-    page.wait_for_function("[...document.querySelectorAll('#timeline li.item')].every(e => e.dataset.date.startsWith('2014'))")
-    dates = page.locator("#timeline li.item").evaluate_all("els => els.map(e => e.dataset.date)")
+    # a missing bound is open (issue 13): what began before 2014 and has no known end is there too
+    page.wait_for_function("[...document.querySelectorAll('#timeline li.item')].every(e => (e.dataset.date || '0000') <= '2014-12-31'"
+                           " && (e.dataset.end || '9999') >= '2014-01-01')")
+    spans = page.locator("#timeline li.item").evaluate_all("els => els.map(e => [e.dataset.date, e.dataset.end])")
+    dates = [start or end for start, end in spans]
     labels = page.locator("#timeline li.item .what").all_inner_texts()
     assert dates == sorted(dates) and len(dates) >= 20
-    assert page.locator("#timeline li.year").all_inner_texts() == ["2014"]
-    # the same events the API gives for 2014, dated ones, each once
+    years = page.locator("#timeline li.year").all_inner_texts()
+    assert "2014" in years  # (an entry known only to have ended by some day sits at that day's year)
+    # the same events the API gives for 2014, those with a date, each once
     rows = httpx.get(f"{server}/api/event_map", params={"limit": 10000}).json()["rows"]
-    expected = {r["item"] for r in rows if r["earliest"] and r["earliest"] <= "2014-12-31"
-                and (r["latest"] or r["earliest"]) >= "2014-01-01"}
+    expected = {r["item"] for r in rows if (r["earliest"] or r["latest"]) and (r["earliest"] or "0000") <= "2014-12-31"
+                and (r["latest"] or "9999") >= "2014-01-01"}
     assert len(dates) == len(expected)
     first = next(i for i, t in enumerate(labels) if t.startswith("Rumours of a possible truce"))
     ceasefire = next(i for i, t in enumerate(labels) if t.startswith("Tentative 72-hour ceasefire"))
     truce = next(i for i, t in enumerate(labels) if t.startswith("Old Homs truce"))
     assert first < ceasefire < truce  # March, April, May 2014
-    assert "2014" in page.locator("#timeline li.item").first.locator(".when").inner_text()
     shot(page, "timeline-2014")
 
 
@@ -302,7 +244,8 @@ def test_the_year_bars_filter_by_year_and_links_from_entity_pages_open_the_map(p
     page.locator("#spark rect.bar").filter(has=page.locator("title", has_text="2012:")).click()
     page.wait_for_function("document.querySelector('#f-from').value === '2012-01-01'")
     spans = page.locator("#timeline li.item").evaluate_all("els => els.map(e => [e.dataset.date, e.dataset.end])")
-    assert spans and all(start <= "2012-12-31" and end >= "2012-01-01" for start, end in spans)  # all in 2012
+    assert spans and all((start or "0000") <= "2012-12-31" and (end or "9999") >= "2012-01-01"
+                         for start, end in spans)  # all in 2012 (a missing bound is open)
 
 
 # --- the assets -------------------------------------------------------------------------------------------

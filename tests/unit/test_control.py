@@ -49,12 +49,16 @@ def test_old_homs_returned_to_the_regime_by_the_may_2014_truce(store, iris):
 
 def test_jeb_al_jandali_was_seized_and_given_up_within_days(store, iris):
     timeline = rows(store, iris, "control_timeline", place="jeb-al-jandali")
-    changes = {r["item"]: r for r in timeline if r["kind"] == "change"}
-    assert set(changes) == {EV002 + "jeb-al-jandali-capture", EV002 + "jeb-al-jandali-withdrawal"}
-    assert changes[EV002 + "jeb-al-jandali-capture"]["to"] == "rebels in Old Homs"
-    assert changes[EV002 + "jeb-al-jandali-withdrawal"]["from"] == "rebels in Old Homs"
-    periods = {r["item"] for r in timeline if r["kind"] == "period"}
-    assert periods == {f"{BASE}control-period/a002-syria-direct-fall-of-homs/jeb-al-jandali/after-jeb-al-jandali-capture"}
+    period = f"{BASE}control-period/a002-syria-direct-fall-of-homs/jeb-al-jandali/after-jeb-al-jandali-capture"
+    assert {r["period"] for r in timeline} == {period}
+    assert {(r["startedBy"], r["endedBy"], r["controllers"]) for r in timeline} == {
+        (EV002 + "jeb-al-jandali-capture", EV002 + "jeb-al-jandali-withdrawal", "rebels in Old Homs")}
+    assert {r["quote"] for r in timeline} == {"seizing the neighborhood of Jeb al-Jandali on April 20",
+                                               "But they withdrew just as quickly"}
+    hands = select(store, """SELECT ?e ?dir WHERE { VALUES ?dir { hk:controlFrom hk:controlTo }
+        ?e ?dir <https://w3id.org/homs-kg/actor/old-homs-rebels> ; hk:controlOf <https://w3id.org/homs-kg/place/jeb-al-jandali> }""")
+    assert {(r["e"], r["dir"].rsplit("#")[1]) for r in hands} == {
+        (EV002 + "jeb-al-jandali-capture", "controlTo"), (EV002 + "jeb-al-jandali-withdrawal", "controlFrom")}
     # held from 20 April, the withdrawal (after the capture, in April) ends it
     held = rows(store, iris, "control_at", place="jeb-al-jandali", date="2014-04-20")
     assert {(r["controllerLabel"], r["certainty"]) for r in held} == {("rebels in Old Homs", "certain")}

@@ -1,7 +1,10 @@
 // Map & timeline: the events and agreements of the graph (canned query event_map) on a Leaflet map
 // drawn from the graph's own coordinates over a shipped basemap, and on a timeline; both filtered by
-// place, type, actor and dates, and linked: selecting on one highlights on the other.
+// place, type, actor and dates, and linked: selecting on one highlights on the other. A missing date
+// bound is open; an event several articles report is one item with all of them. A date slider colours
+// the places by who controlled them then (canned query control_timeline: derived control periods).
 import { el, getJSON, url, href, when, GROUPS, COLORS, groupOf, symbol, showProblem } from "./common.js";
+import { startControl } from "./control.js";
 
 const L = window.L;
 const form = document.getElementById("filters");
@@ -31,7 +34,8 @@ function buildItems(rows) {
                earliest: r.earliest, latest: r.latest, precision: r.precision, modality: r.modality,
                places: new Set((r.places || "").split(" ").filter(Boolean)),
                actors: new Set((r.actors || "").split(" ").filter(Boolean)), locations: [],
-               quote: r.quote, article: r.article, publisher: r.publisher, published: r.published };
+               quote: r.quote, article: r.article, publisher: r.publisher, published: r.published,
+               reports: (r.reports || "").split(" ").filter(Boolean) };
       item.labels = new Set([item.category, ...item.types, ...(r.classes || "").split(", ").filter(Boolean)]);
       byIri.set(r.item, item);
     }
@@ -99,6 +103,8 @@ function writeUrl() {
   const q = new URLSearchParams();
   for (const [k, input] of Object.entries(f)) if (input.value) q.set(k, input.value);
   if (state.selected) q.set("select", state.selected);
+  const control = new URLSearchParams(location.search).get("control");  // the control slider's (control.js)
+  if (control) q.set("control", control);
   history.replaceState(null, "", `${location.pathname}${q.toString() ? "?" + q : ""}`);
 }
 
@@ -108,16 +114,16 @@ function matches(it) {
   const t = f.type.value;
   if (t.startsWith("g:") && it.group !== t.slice(2)) return false;
   if (t.startsWith("t:") && !it.labels.has(t.slice(2))) return false;
-  if (f.from.value || f.to.value) {
-    if (!it.earliest) return false;
-    const end = it.latest || it.earliest;
-    if (f.from.value && end < f.from.value) return false;
-    if (f.to.value && it.earliest > f.to.value) return false;
+  if (f.from.value || f.to.value) {  // a missing bound is open; an item with neither is left out
+    if (!it.earliest && !it.latest) return false;
+    if (f.from.value && it.latest && it.latest < f.from.value) return false;
+    if (f.to.value && it.earliest && it.earliest > f.to.value) return false;
   }
   return true;
 }
 
-const chronological = (a, b) => (a.earliest || "9999").localeCompare(b.earliest || "9999")
+const startOf = (it) => it.earliest || it.latest;  // where an item sits in time: its first known bound
+const chronological = (a, b) => (startOf(a) || "9999").localeCompare(startOf(b) || "9999")
   || (a.latest || a.earliest || "").localeCompare(b.latest || b.earliest || "") || a.label.localeCompare(b.label);
 
 // --- map --------------------------------------------------------------------------------------------
@@ -261,12 +267,12 @@ function legend() {
 // --- timeline ---------------------------------------------------------------------------------------
 
 function drawSpark(items) {
-  const years = state.items.filter((it) => it.earliest).map((it) => Number(it.earliest.slice(0, 4)));
+  const years = state.items.filter(startOf).map((it) => Number(startOf(it).slice(0, 4)));
   const lo = Math.min(...years), hi = Math.max(...years);
   const counts = new Map();
   for (const it of items) {  // an event counts in every year it spans
-    if (!it.earliest) continue;
-    for (let y = Number(it.earliest.slice(0, 4)); y <= Number((it.latest || it.earliest).slice(0, 4)); y++) counts.set(y, (counts.get(y) || 0) + 1);
+    if (!startOf(it)) continue;
+    for (let y = Number(startOf(it).slice(0, 4)); y <= Number((it.latest || startOf(it)).slice(0, 4)); y++) counts.set(y, (counts.get(y) || 0) + 1);
   }
   const W = spark.clientWidth || 400, H = 46, n = hi - lo + 1, bw = W / n, max = Math.max(1, ...counts.values());
   const ns = "http://www.w3.org/2000/svg";
@@ -301,22 +307,23 @@ function drawSpark(items) {
 }
 
 function drawTimeline(items) {
-  const dated = items.filter((it) => it.earliest).sort(chronological);
+  const dated = items.filter(startOf).sort(chronological);
   list.replaceChildren();
   let year = null;
   for (const it of dated) {
-    const y = it.earliest.slice(0, 4);
+    const y = startOf(it).slice(0, 4);
     if (y !== year) { list.append(el("li", { class: "year" }, y)); year = y; }
     const where = it.locations.map((l) => l.label).join(", ");
-    list.append(el("li", { class: "item", "data-item": it.iri, "data-date": it.earliest, "data-end": it.latest || it.earliest, tabindex: "0",
-                           "aria-selected": String(it.iri === state.selected) },
-      el("span", { class: "when" }, when(it.earliest, it.latest, it.precision)),
+    const reports = it.reports.length > 1 ? `reported by ${it.reports.length} articles` : "";
+    list.append(el("li", { class: "item", "data-item": it.iri, "data-date": it.earliest || "", "data-end": it.latest || "", tabindex: "0",
+                           "data-reports": String(it.reports.length || 1), "aria-selected": String(it.iri === state.selected) },
+      el("span", { class: "when" }, it.earliest ? when(it.earliest, it.latest, it.precision) : `by ${when(it.latest, it.latest, it.precision)}`),
       symbol(it.group, it.category),
-      el("span", { class: "what" }, it.label, el("span", { class: "where" }, [it.category, where].filter(Boolean).join(" · ")))));
+      el("span", { class: "what" }, it.label, el("span", { class: "where" }, [it.category, where, reports].filter(Boolean).join(" · ")))));
   }
   const undated = items.length - dated.length;
   if (!dated.length) list.append(el("li", { class: "undated" }, "No dated events match these filters."));
-  if (undated) list.append(el("li", { class: "undated" }, `${undated} more event${undated === 1 ? " has" : "s have"} no date in the articles: on the map only.`));
+  if (undated) list.append(el("li", { class: "undated" }, `${undated} more event${undated === 1 ? " has" : "s have"} no date in the articles, stated or derived: on the map only.`));
   drawSpark(items);
 }
 
@@ -412,6 +419,7 @@ async function start() {
   legend();
   state.selected = readUrl();
   update(true);
+  startControl(L, map, state.places).catch((e) => showProblem(document.getElementById("control-out"), e, "Could not load who controlled what"));
 }
 
 start();
