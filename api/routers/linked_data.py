@@ -16,14 +16,14 @@ from pyoxigraph import NamedNode, RdfFormat, Store
 
 from api.deps import Settings, get_settings, get_store
 from api.errors import ApiError
-from api.render import HTML, choose, rdf_response, templates
+from api.render import choose, rdf_response, templates
 from api.routers import ui
 from api.routing import Route
 from kg import formats
 from kg.describing import page_facts
 from kg.describing import resources as describe
 from kg.describing.stats import statistics
-from kg.formats import rdf_format
+from kg.formats import HTML, rdf_format
 from kg.querying import sparql
 from kg.storage import readable
 from kg.storage.export import export, graph_for

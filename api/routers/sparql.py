@@ -25,13 +25,13 @@ from pyoxigraph import Store
 
 from api.deps import Settings, get_executor, get_settings, get_store
 from api.errors import ApiError
-from api.render import HTML, choose, rdf_response, templates
+from api.render import choose, rdf_response, templates
 from api.routers import writes
 from api.routing import Route, run_job
 from kg import formats
 from kg.describing import void
 from kg.errors import SparqlError
-from kg.formats import FORM, SPARQL_QUERY, SPARQL_UPDATE
+from kg.formats import FORM, HTML, SPARQL_QUERY, SPARQL_UPDATE
 from kg.querying import answers
 from kg.querying.sparql import Dataset
 

@@ -8,10 +8,11 @@ from fastapi.responses import RedirectResponse, Response
 from pyoxigraph import Store
 
 from api.deps import Settings, get_settings, get_store
-from api.render import HTML, choose, rdf_response, templates
+from api.render import choose, rdf_response, templates
 from api.routing import Route
 from kg import formats
 from kg.describing import void
+from kg.formats import HTML
 from kg.querying import sparql
 
 router = APIRouter(tags=["service description"], route_class=Route)
