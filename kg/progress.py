@@ -1,8 +1,10 @@
 """Progress of long work (loading, validating, exporting) for the person waiting on it.
 
 On a terminal: one progress bar (rich) with the count, the rate and the time left, redrawn in
-place. Otherwise (a log, a pipe, CI): a handful of summary lines, one when the work starts and one
-at each quarter, however many items there are, instead of one line per item. The caller prints
+place. Otherwise (a log, a pipe, CI): a handful of summary lines, one when the work starts, one at
+each quarter and one when the last item is done ("checking: 40/40 files (100%), …": a process
+reading the output can tell checking is over), however many items there are, instead of one line
+per item. The caller prints
 the final line (what was done, how much, in how many seconds)."""
 
 from __future__ import annotations
@@ -59,8 +61,13 @@ class Progress:
         while self._quarters and self.total and self.done >= self._quarters[0] * self.total:
             self._quarters.pop(0)
             if self.done < self.total:
-                self._line(f"{self.what}: {self.done}/{self.total} {self.unit} ({100 * self.done // self.total}%), "
-                           f"{self.rate()}, {self.elapsed():.1f} s")
+                self._summary()
+        if self.done == self.total:
+            self._summary()  # the last: the work this bar counts is done
+
+    def _summary(self) -> None:
+        self._line(f"{self.what}: {self.done}/{self.total} {self.unit} ({100 * self.done // self.total}%), "
+                   f"{self.rate()}, {self.elapsed():.1f} s")
 
     def rate(self) -> str:
         seconds = self.elapsed()

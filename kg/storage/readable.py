@@ -124,8 +124,15 @@ class TurtleWriter:
     def __init__(self, base: str | None, prefixes: dict[str, str] | None = None):
         self.base = base
         self.prefixes = sorted((prefixes or PREFIXES).items(), key=lambda kv: -len(kv[1]))
+        self._written: dict[str, str] = {}  # IRI -> as written (an IRI recurs on many lines)
 
     def iri(self, value: str) -> str:
+        known = self._written.get(value)
+        if known is None:
+            known = self._written[value] = self._iri(value)
+        return known
+
+    def _iri(self, value: str) -> str:
         for prefix, ns in self.prefixes:
             if value.startswith(ns) and _LOCAL.match(value[len(ns):]):
                 return f"{prefix}:{value[len(ns):]}"

@@ -129,10 +129,8 @@ def _kg_load(path: Path, corpus: Path, kill_after: float | None = None) -> tuple
     (i.e. while it writes). (return code, seconds spent writing before the kill or the end)."""
     proc = subprocess.Popen([*kg_command(), "load", "--store", str(path), str(corpus)], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    checked = 0
-    for line in proc.stderr:
-        checked += line.startswith("checking")
-        if checked == ARTICLES:
+    for line in proc.stderr:  # kg/progress.py: the summary line of the last file checked
+        if line.startswith(f"checking: {ARTICLES}/{ARTICLES} "):
             break
     writing = time.monotonic()
     if kill_after is not None:

@@ -36,20 +36,21 @@ def test_a_log_gets_a_few_summary_lines_not_one_per_file(corpus, tmp_path):
     lines = result.output.strip().splitlines()
     assert not any(".yaml" in line for line in lines)  # no "checking FILE" per file
     assert lines[0] == "checking: 40 files"
-    assert [line.split(" (")[0] for line in lines[1:4]] == ["checking: 10/40 files", "checking: 20/40 files",
-                                                           "checking: 30/40 files"]
+    assert [line.split(" (")[0] for line in lines[1:5]] == ["checking: 10/40 files", "checking: 20/40 files",
+                                                           "checking: 30/40 files", "checking: 40/40 files"]
     final = FINAL.match(lines[-1])
-    assert final and final.group(1) == "40" and int(final.group(2)) > 40 * 100 and len(lines) == 5
+    assert final and final.group(1) == "40" and int(final.group(2)) > 40 * 100 and len(lines) == 6
 
 
-def test_progress_prints_at_most_four_lines_for_any_count():
+def test_progress_prints_at_most_five_lines_for_any_count():
     for total in (1, 7, 10_000):
         stream = io.StringIO()
         with Progress("checking", total, unit="files", stream=stream, tty=False) as p:
             for _ in range(total):
                 p.step()
         lines = stream.getvalue().splitlines()
-        assert lines[0] == f"checking: {total} files" and len(lines) <= 4, lines
+        assert lines[0] == f"checking: {total} files" and len(lines) <= 5, lines
+        assert lines[-1].startswith(f"checking: {total}/{total} files (100%)")
 
 
 def test_a_terminal_gets_a_bar_with_count_rate_and_time_left():
@@ -93,5 +94,5 @@ def test_kg_export_reports_quads_and_seconds(corpus, tmp_path):
     result = CliRunner().invoke(main, ["export", "--store", store, "-o", str(tmp_path / "all.trig")],
                                 catch_exceptions=False)
     lines = result.output.strip().splitlines()
-    assert re.match(r"exporting: \d+ quads$", lines[0]) and len(lines) <= 5
+    assert re.match(r"exporting: \d+ quads$", lines[0]) and len(lines) <= 6
     assert re.match(r"wrote \d+ bytes to .*all\.trig, in [\d.]+ s$", lines[-1])
