@@ -42,7 +42,6 @@ from api.routing import Route
 from kg.errors import AnnotationError, ConflictError, UploadError, ValidationFailed
 from kg.loading import quotes
 from kg.loading.corpus import ENTITIES_FILE
-from kg.loading.reader import read_yaml
 from kg.loading.saving import ABSENT, check_article, check_name, file_tag, parse_additions, save_article
 from kg.namespaces import HK
 
@@ -109,20 +108,19 @@ def to_yaml(tree: dict) -> str:
     return dump(tree, HEADER)
 
 
-def _starts(path: Path, tree: dict, kept: dict) -> list[tuple[int, str]]:
-    """(first line, item key) of every item of the written file, keys as the editor names them:
+def _starts(annotation: str, tree: dict, kept: dict) -> list[tuple[int, str]]:
+    """(first line, item key) of every item of the written YAML, keys as the editor names them:
     "events/3" (its index in the editor's tree), "article/headline"."""
-    located = read_yaml(path)
+    root = yaml.compose(annotation, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     out = []
-    for key in (tree.get("article") or {}):
-        line = located.line(("article", key))
-        if line:
-            out.append((line, f"article/{key}" if key in META else "article"))
-    for section, indices in kept.items():
-        for j, original in enumerate(indices):
-            line = located.line((section, j))
-            if line:
-                out.append((line, f"{section}/{original}"))
+    for key_node, value in root.value if root is not None else []:
+        section = key_node.value
+        if section == "article":
+            for k, _v in value.value:
+                out.append((k.start_mark.line + 1, f"article/{k.value}" if k.value in META else "article"))
+        elif section in kept and isinstance(value, yaml.SequenceNode):
+            for j, node in enumerate(value.value):
+                out.append((node.start_mark.line + 1, f"{section}/{kept[section][j]}"))
     return sorted(out)
 
 
@@ -178,15 +176,10 @@ def check(settings: Settings, name: str, text: str, tree: dict, entities) -> dic
     additions = parse_additions(entities)
     errors = check_article(settings.corpus, name, annotation, text_name, text.encode("utf-8"), additions,
                            settings.iris)
-    folder = Path(tempfile.mkdtemp(prefix="kg-wb-"))
     try:
-        (folder / name).write_bytes(annotation)
-        try:
-            starts = _starts(folder / name, cleaned, kept)
-        except AnnotationError:
-            starts = []
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        starts = _starts(annotation.decode("utf-8"), cleaned, kept)
+    except yaml.YAMLError:
+        starts = []
     listed = [{"line": e.line, "problem": e.problem, "file": e.path.name,
                "item": _item_of(starts, e.line) if e.path.name == name else None} for e in errors]
     return {"yaml": annotation.decode("utf-8"), "errors": listed, "spans": spans(text, tree),

@@ -29,6 +29,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from pyoxigraph import Store
@@ -156,6 +157,51 @@ def _flow(item: dict):
     return m
 
 
+# --- ids other articles of the corpus use -------------------------------------------------------------
+
+
+@lru_cache(maxsize=256)
+def _ids_of(path: Path, mtime_ns: int, size: int) -> tuple[str | None, frozenset]:
+    """(article id, its local place and actor ids) of a corpus file, read once per version."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        doc = yaml.load(path.read_bytes(), Loader=loader) or {}
+    except (OSError, yaml.YAMLError):
+        return None, frozenset()
+    local = frozenset(i.get("id") for s in ENTITY_SECTIONS for i in doc.get(s) or [] if isinstance(i, dict))
+    return (doc.get("article") or {}).get("id"), local
+
+
+def clashes(corpus: Path, name: str, annotation: bytes) -> list[AnnotationError]:
+    """The article id, and article-local place and actor ids, that another corpus file uses."""
+    import yaml
+
+    from kg.loading.reader import read_yaml
+
+    doc = yaml.load(annotation, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    mine = (doc.get("article") or {}).get("id")
+    local = {i.get("id"): (s, n) for s in ENTITY_SECTIONS for n, i in enumerate(doc.get(s) or []) if isinstance(i, dict)}
+    found = []
+    for path in sorted(corpus.glob("*.yaml")):
+        if path.name in (ENTITIES_FILE, name):
+            continue
+        st = path.stat()
+        article_id, ids = _ids_of(path, st.st_mtime_ns, st.st_size)
+        if article_id and article_id == mine:
+            found.append((("article", "id"), f"article id {mine!r} is also used by {path.name}"))
+        for ident in sorted(set(local) & ids):
+            found.append((local[ident] + ("id",), f"id {ident!r} is also defined in {path.name}; move it to "
+                                                  "entities.yaml and reference it from both"))
+    if not found:
+        return []
+    with tempfile.TemporaryDirectory(prefix="kg-clash-") as tmp:
+        (Path(tmp) / name).write_bytes(annotation)
+        located = read_yaml(Path(tmp) / name)
+        return [AnnotationError(name, located.line(loc), problem) for loc, problem in found]
+
+
 # --- saving an article ------------------------------------------------------------------------------
 
 
@@ -181,8 +227,7 @@ def check_article(corpus: Path, name: str, annotation: bytes, text_name: str, te
             entities = compile_entities(folder / ENTITIES_FILE, iris)
         except AnnotationError as e:
             return [AnnotationError(ENTITIES_FILE, e.line, e.problem)]
-        others = [p for p in sorted(corpus.glob("*.yaml")) if p.name not in (ENTITIES_FILE, name)]
-        errors = check_file(folder / name, entities, iris, others)
+        errors = check_file(folder / name, entities, iris) + clashes(corpus, name, annotation)
         review = [AnnotationError(name, i.line, f"{i.where} is still {i.status}: accept or reject it")
                   for i in items_under_review(folder / name)] if b"review" in annotation else []
         return [AnnotationError(name, e.line, e.problem) for e in errors] + review
