@@ -107,7 +107,7 @@ def decide(key: str, item: dict, spans: dict, gold: dict, gold_ids: set, gold_te
     """accept or reject, as a researcher with the article in front of them would (the gold is theirs)."""
     section = key.split("/")[0]
     if section == "article":
-        return "published" if key == "article/published" else "accept"
+        return {"article/published": "published", "article/publisher": "publisher"}.get(key, "accept")
     if section in ("places", "actors"):
         return "accept" if item.get("id") in gold_ids else "reject"
     if section == "mentions":
@@ -157,7 +157,7 @@ def test_a_researcher_reviews_a_held_back_article_to_a_clean_annotation_and_save
     keys = page.eval_on_selector_all(".wb-item", "els => els.map(e => e.dataset.key)")
     n_items = len(keys)
     assert n_items >= 20, keys  # a draft worth reviewing
-    decided = {"accept": 0, "reject": 0, "published": 0}
+    decided = {"accept": 0, "reject": 0, "published": 0, "publisher": 0}
     tree = draft["tree"]
     for key in keys:
         parts = key.split("/")
@@ -171,6 +171,11 @@ def test_a_researcher_reviews_a_held_back_article_to_a_clean_annotation_and_save
             me.fill(card.locator("input[name=value]"), "2014-04")
             me.fill(card.locator("input[name=basis]"), "inferred")
             me.fill(card.locator("input[name=reason]"), "not stated; the events date the piece to late April 2014")
+            me.click(card.get_by_role("button", name="Apply and accept"))
+        elif choice == "publisher":  # the page names none: unknown, not a made-up outlet
+            me.click(card.locator(".wb-edit"))
+            me.fill(card.locator("input[name=value]"), "")
+            me.fill(card.locator("input[name=reason]"), "the page does not name its publisher")
             me.click(card.get_by_role("button", name="Apply and accept"))
         else:
             me.click(card.locator(f".wb-{choice}"), choice)
