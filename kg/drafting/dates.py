@@ -70,6 +70,10 @@ def resolve(phrase: str, kind: str, published: dt.date | None) -> dict | None:
             value = str(published.year - 1 if last else published.year)
         return {"date": value, **when, "basis": "inferred",
                 "reason": f"'{phrase}' counted from publication on {_long(published)}"}
+    weekday = re.search(WEEKDAYS, phrase)
+    if kind == "wd" and weekday and weekday.group(0) == published.strftime("%A") and not phrase.lower().startswith("last"):
+        return _span(when, published.isoformat(), since, published,  # "on Friday" in a Friday paper: that day
+                     f"'{phrase}': the day of publication, {_long(published)}")
     day = _day(words if kind != "rel" else phrase, published)
     if day is None or day > published:
         return None

@@ -142,14 +142,13 @@ def _entities(d: Draft, gaz: Gazetteer, hits: list[Hit], places: list, actors: l
                     item = {"entity": entry.id, "quote": q,
                             "review": review(f"gazetteer.{h.how}" + ("" if entry.source == "entities.yaml" else ".article"),
                                              conf, note, alternatives)}
-                    if entry.source != "entities.yaml":  # defined in another article: it must move to entities.yaml
-                        item["review"]["note"] = ((item["review"].get("note") or "") +
-                                                  f" defined in {entry.source}: move it to entities.yaml to share it").strip()
-                        _local_copy(d, entry, h, places, actors, q)
+                    if entry.source != "entities.yaml":  # defined in another article: a flagged copy here
+                        mentioned[entry.id] = _local_copy(d, entry, h, places, actors, q)
                     else:
                         mentions.append(item)
-                    mentioned[entry.id] = item
-            d.found.append(Found(h.start, h.end, entry.id, entry.kind, entry.type, entry.label))
+                        mentioned[entry.id] = entry.id
+            if entry.id in mentioned:
+                d.found.append(Found(h.start, h.end, mentioned[entry.id], entry.kind, entry.type, entry.label))
         elif entry.type == "Country" and not _locative(text, h.start):  # "supported by Russia and Iran": the state
             ident = next((i for i, a in d.local.items() if a.get("label") == f"{h.name} (state)"), None)
             if ident is None:
@@ -201,22 +200,27 @@ def _entities(d: Draft, gaz: Gazetteer, hits: list[Hit], places: list, actors: l
 
 def _local_copy(d: Draft, entry: Entry, h: Hit, places: list, actors: list, quote: str):
     """An entity another article defines: this article may not reuse its id (ids defined in an
-    article are that article's). Propose it again here under the same id, flagged for moving."""
-    item = {"id": entry.id, "type": entry.type, "label": entry.label}
+    article are that article's own). Propose it again here under a new id, flagged: the reviewer
+    moves the other article's entry to entities.yaml and mentions it from both."""
+    ident = d.new_id(entry.id, d.ids)
+    item = {"id": ident, "type": entry.type, "label": entry.label}
     if len(entry.names) > 1:
         item["aliases"] = entry.names[1:]
     item["quote"] = quote
     item["review"] = review("gazetteer.other-article", 0.5,
-                            f"{entry.id!r} is defined in {entry.source}; two articles may not define one id: "
-                            "move it to entities.yaml (with its containment and coordinates) and mention it from both")
+                            f"the same as {entry.id!r}, which {entry.source} defines: two articles may not share an "
+                            f"article-local id; move {entry.id!r} to entities.yaml and mention it here instead",
+                            [entry.id])
     (places if entry.kind == "place" else actors).append(item)
-    d.local[entry.id] = item
+    d.local[ident] = item
+    return ident
 
 
 def _proposals(d: Draft, gaz: Gazetteer, places: list, actors: list):
     text = d.text
     spans = [(f.start, f.end) for f in d.found]
     generic = {fold(n): e.id for e in gaz.corpus if e.kind == "actor" for n in e.names}
+    types = {e.id: e.type for e in gaz.corpus}
     proposals = names.propose(text, d.lo, d.hi, spans)
     place_hits = [(f.start, f.end, f.label, f.id) for f in d.found if f.kind == "place"]
     place_hits += [(p.start, p.end, p.label, None) for p in proposals if p.kind == "place"]
@@ -224,9 +228,9 @@ def _proposals(d: Draft, gaz: Gazetteer, places: list, actors: list):
     proposals += names.group_in_place(text, d.lo, d.hi, place_hits)
     by_label: dict[str, str] = {}
     for p in sorted(proposals, key=lambda p: -p.confidence):
-        key = fold(p.label)
-        if key in generic:  # the corpus knows the name after all (a title stripped, say)
-            d.found.append(Found(p.start, p.end, generic[key], p.kind, "Person", p.label))
+        key = (p.kind, fold(p.label))
+        if p.kind == "actor" and key[1] in generic:  # the corpus knows the name after all (a title stripped, say)
+            d.found.append(Found(p.start, p.end, generic[key[1]], p.kind, types[generic[key[1]]], p.label))
             continue
         if key in by_label:
             d.found.append(Found(p.start, p.end, by_label[key], p.kind, p.type, p.label))

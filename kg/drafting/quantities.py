@@ -146,8 +146,7 @@ def _not_a_count(numeral: str, before: str, after: str) -> bool:
         return True  # a year
     if re.search(rf"(?:{MONTHS})\s*$", before) or re.match(rf"\s*(?:{MONTHS})\b", after):
         return True  # a date
-    if re.match(r"^,\s*(?:a|an|the|who|from)\b", after) and digits.isdigit() and int(digits) < 100 \
-            and re.search(r"[A-Z][a-z]+,?\s*$", before):
+    if after.startswith(",") and digits.isdigit() and int(digits) < 120 and re.search(r"[A-Z][\w’'-]+,\s*$", before):
         return True  # "Mohammed Jomaa, 25, ..." an age
     if numeral.lower() in ("one", "a", "an") and not re.match(r"\s+(?:of\s+)?(?:the\s+)?\w", after):
         return True
