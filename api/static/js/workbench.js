@@ -146,6 +146,9 @@ function setStatus(entry, value) {
 function renderItems() {
   const errorsOf = (key) => state.errors.filter((e) => e.item && (e.item === key || key.startsWith(`${e.item}/`) ||
     (e.item === "article" && key.startsWith("article/"))));
+  // the open editor is kept as it is (what is typed but not applied yet, and the focus), not rebuilt
+  const kept = state.open && document.querySelector(`.wb-item[data-key="${state.open}"] form.wb-editor`);
+  const focused = kept && kept.contains(document.activeElement) ? document.activeElement : null;
   $("wb-items").replaceChildren(...items().map((entry) => {
     const st = statusOf(entry.item), errs = errorsOf(entry.key);
     const type = [].concat(entry.item.type || []).join(", ");
@@ -165,9 +168,10 @@ function renderItems() {
             onclick: () => setStatus(entry, "rejected") }, "✗"))),
       entry.item.review && entry.item.review.note ? el("div", { class: "small muted" }, entry.item.review.note) : null,
       errs.length ? el("ul", { class: "wb-item-errors small" }, errs.map((e) => el("li", {}, `line ${e.line}: ${e.problem}`))) : null,
-      state.open === entry.key ? editor(entry) : null);
+      state.open === entry.key ? (kept || editor(entry)) : null);
     return li;
   }));
+  if (focused) focused.focus();
   const all = items(), n = (s) => all.filter((e) => statusOf(e.item) === s).length;
   $("wb-counts").textContent = `${n("pending")} pending · ${n("accepted") + n("added")} kept · ${n("rejected")} rejected · ` +
     `${state.errors.length} error${state.errors.length === 1 ? "" : "s"}`;
