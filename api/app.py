@@ -16,7 +16,7 @@ from api.deps import Settings
 from api.middleware.cache import AnswerCache, Front
 from api.middleware.limits import SizeLimits
 from api.routers import canned as queries
-from api.routers import conflict, docs, export, sparql, ui, void, writes
+from api.routers import conflict, docs, export, sparql, ui, void, workbench, writes
 from api.routers import linked_data as pages
 from kg import __version__
 from kg.executor.inline import InlineExecutor
@@ -54,7 +54,8 @@ TAGS = [{"name": "SPARQL", "description": "The W3C SPARQL 1.1 Protocol (queries;
 def create_app(store: Store | str | os.PathLike | None = None, base: str | None = None,
                queries_dir: Path | None = None, *, limits: Limits | None = None, write_token: str | None = None,
                isolation: str = "auto", workers: int | None = None, path: str | os.PathLike | None = None,
-               max_body: int | None = None, max_url: int | None = None, entities_file: Path | None = None) -> FastAPI:
+               max_body: int | None = None, max_url: int | None = None, entities_file: Path | None = None,
+               corpus: Path | None = None) -> FastAPI:
     """The app over `store`: an open Store, or a path opened when the app starts (read-only unless
     writes are on; default: $KG_STORE, else ./kg-store), or a remote store (kg.storage.remote.RemoteStore, or
     the URL of a SPARQL server's query endpoint): its queries run on the server, in the calling
@@ -68,12 +69,16 @@ def create_app(store: Store | str | os.PathLike | None = None, base: str | None 
     is then checked between rows only). `workers`: how many query processes (default: cores + 1).
     The worker pool starts with the app (its lifespan): a TestClient used without `with` evaluates in
     process. `write_token`: None keeps the service read-only; else writes need it (api/routers/writes.py).
-    `max_body` / `max_url`: request size limits in bytes (413 beyond)."""
+    `max_body` / `max_url`: request size limits in bytes (413 beyond). `corpus`: the folder of
+    annotated articles the workbench saves into (default seeds/); its entities.yaml is then the
+    shared entities file unless `entities_file` says otherwise."""
     if isolation not in ("auto", "process", "thread"):
         raise ValueError(f"isolation is auto, process or thread, not {isolation!r}")
     base = base or base_iri()
+    if corpus is not None and entities_file is None:
+        entities_file = Path(corpus) / "entities.yaml"
     options = {k: v for k, v in (("limits", limits), ("max_body", max_body), ("max_url", max_url),
-                                 ("entities_file", entities_file)) if v is not None}
+                                 ("entities_file", entities_file), ("corpus", corpus)) if v is not None}
     settings = Settings(base if base.endswith("/") else base + "/", queries_dir or QUERIES_DIR,
                         write_token=write_token, **options)
 
@@ -141,6 +146,7 @@ def create_app(store: Store | str | os.PathLike | None = None, base: str | None 
     app.include_router(export.router)
     app.include_router(writes.router)
     app.include_router(conflict.router)  # before the canned queries: /api/<name>.csv would be theirs
+    app.include_router(workbench.router)
     app.include_router(queries.build_router(settings.catalogue()))
     ui.install(app)  # the web interface's pages and /static (api/static/)
     app.include_router(pages.router)  # last: it answers /<kind>/… for any kind under the base

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from api.app import create_app
@@ -42,7 +44,10 @@ class Size(click.ParamType):
               help="Base of the data's IRIs, which the service dereferences (default: $KG_BASE, else "
                    "https://w3id.org/homs-kg/).")
 @click.option("--load/--no-load", "load_seeds", default=True, show_default=True,
-              help="Load seeds/ into the store first (idempotent).")
+              help="Load the corpus folder into the store first (idempotent).")
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The folder of annotated articles (with its entities.yaml) that the service loads and the "
+                   "annotation workbench saves into (default: the shipped seeds/).")
 @click.option("--query-timeout", envvar="KG_QUERY_TIMEOUT", default=30.0, show_default=True,
               type=click.FloatRange(min=0.05), metavar="SECONDS",
               help="Time limit of every query, SPARQL or canned ($KG_QUERY_TIMEOUT); past it the query is "
@@ -68,7 +73,7 @@ class Size(click.ParamType):
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]),
               help="Server log level; `debug` also logs every request (the access log).")
-def serve_cmd(store, host, port, base, load_seeds, query_timeout, query_workers, max_rows, max_result_size,
+def serve_cmd(store, host, port, base, load_seeds, corpus, query_timeout, query_workers, max_rows, max_result_size,
               query_memory, max_body, max_url, write_token, isolation, log_level):
     """Serve the graph over HTTP: SPARQL endpoint, canned queries, exports and linked-data pages.
 
@@ -86,7 +91,7 @@ def serve_cmd(store, host, port, base, load_seeds, query_timeout, query_workers,
                                    f"(e.g. <{foreign[0]}>): serve it with that --base, or use a new --store")
     if load_seeds:
         try:
-            report = load(db, [SEEDS], iris)
+            report = load(db, [corpus or SEEDS], iris)
         except AnnotationError as e:
             raise click.ClickException(str(e)) from None
         db.flush()
@@ -98,7 +103,8 @@ def serve_cmd(store, host, port, base, load_seeds, query_timeout, query_workers,
     except ValueError as e:
         raise click.ClickException(str(e)) from None
     options = dict(base=iris.base, limits=limits, write_token=write_token or None, workers=query_workers,
-                   isolation="auto" if isolation == "process" else "thread", max_body=max_body, max_url=max_url)
+                   isolation="auto" if isolation == "process" else "thread", max_body=max_body, max_url=max_url,
+                   corpus=(corpus or SEEDS).resolve())
     if is_remote(db):  # the app serves the open remote store; every other store it opens itself
         app = create_app(store=db, **options)
     else:

@@ -29,6 +29,7 @@ class Settings:
     max_url: int = 32 * 1024  # request paths + query strings longer than this are refused (413)
     write_token: str | None = None  # None: the service is read-only; else writes need this bearer token
     entities_file: Path = SEEDS / "entities.yaml"  # the shared entities a POST /load compiles against
+    corpus: Path = SEEDS  # the annotated articles' folder, which the workbench saves into (api/routers/workbench.py)
 
     @property
     def iris(self) -> Iris:

@@ -86,3 +86,15 @@ class Busy(Exception):
 
 class WorkerCrashed(Exception):
     """The worker process running the query died (e.g. it hit its memory cap)."""
+
+
+class ConflictError(Exception):
+    """A file changed since the editor read it: the save is refused, nothing is overwritten (409)."""
+
+
+class ValidationFailed(Exception):
+    """An article that does not check: every AnnotationError of it, with its line."""
+
+    def __init__(self, errors: list):
+        self.errors = errors
+        super().__init__(f"{len(errors)} error{'s' if len(errors) != 1 else ''}: {errors[0]}" if errors else "invalid")

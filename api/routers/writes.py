@@ -5,8 +5,10 @@ a wrong one — and each runs in ONE transaction:
 - SPARQL Update on /sparql (POST `update=` or `application/sparql-update`; api/routers/sparql.py);
 - the SPARQL 1.1 Graph Store Protocol at /graph-store?graph=<IRI> (or ?default): PUT replaces a
   graph, POST adds to it, DELETE drops it (GET, reading a graph, is open to all);
-- POST /load: an annotation file (and its article text) as multipart/form-data, checked by the
-  loader (kg.loading.upload) like any file on disk; a bad file is a 422 naming its line and problem.
+- POST /load: an annotation file (and its article text, and optionally new shared places and
+  actors) as multipart/form-data, checked by the loader (kg.loading.upload) like any file on disk;
+  a bad file is a 422 naming its line and problem;
+- the annotation workbench's drafts, checks and saves (api/routers/workbench.py).
 
 A write runs in the server process on the read-write store, inside the executor's `exclusive()`:
 queries wait while it runs, and the query workers reopen the store after it, so every later query
@@ -207,7 +209,10 @@ async def upload(request: Request) -> dict[str, tuple[str, bytes]]:
              openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
                  "type": "object", "required": ["annotation", "text"], "properties": {
                      "annotation": {"type": "string", "format": "binary", "description": "The annotation (YAML)"},
-                     "text": {"type": "string", "format": "binary", "description": "The article text it quotes"}}}}}}},
+                     "text": {"type": "string", "format": "binary", "description": "The article text it quotes"},
+                     "entities": {"type": "string", "format": "binary", "description":
+                                  "Optional: new shared places and actors (YAML `places:`/`actors:`), "
+                                  "added to the service's entities file with the article"}}}}}}},
              dependencies=[Depends(writer)])
 def load_annotation(parts: dict = Depends(upload), store: Store = Depends(get_store),
                     executor=Depends(get_executor), settings: Settings = Depends(get_settings)) -> Response:
@@ -221,7 +226,8 @@ def load_annotation(parts: dict = Depends(upload), store: Store = Depends(get_st
     (filename, annotation), (_, text) = parts["annotation"], parts["text"]
     try:
         report = load_upload(store, filename, annotation, text, settings.entities_file, settings.iris,
-                             write=lambda work: run_write(store, executor, work))
+                             write=lambda work: run_write(store, executor, work),
+                             entities=parts.get("entities", ("", None))[1])
     except UploadError as e:
         raise ApiError(e.status, str(e)) from None
     except AnnotationError as e:

@@ -3,8 +3,11 @@ as `kg load` loads a file on disk, against the service's shared entities, in one
 
 The two files are written to a private temporary folder under names this module chooses (the
 annotation's own `article.text`, when it is a plain file name), so nothing a client sends can name
-a path. The store's shared entities must be the service's entities file: an upload never rewrites
-them."""
+a path. The store's shared entities must be the service's entities file. An upload may add new
+shared places and actors (the `entities` part: YAML with `places:` and/or `actors:`, e.g. a new
+outlet): they are checked with the article, and once it is loaded appended to the service's
+entities file (kg.loading.saving.add_entities; an existing id is refused), so the file and the
+store stay the same."""
 
 from __future__ import annotations
 
@@ -48,21 +51,36 @@ def annotation_name(filename: str) -> str:
 
 
 def load_upload(store: Store, filename: str, annotation: bytes, text: bytes, entities_file: Path, iris: Iris,
-                write: Callable = lambda work: work()) -> LoadReport:
+                write: Callable = lambda work: work(), entities: bytes | None = None) -> LoadReport:
     """Check and load one uploaded article; `write(work)` runs the store write (the service's
     exclusive section). AnnotationError (with the upload's own file name) for a bad file,
     UploadError for a bad request; nothing is written then."""
     name, text_file = annotation_name(filename), text_name(annotation)
     if text_file == name:
         raise UploadError(422, f"the annotation and its text cannot both be called {name!r}")
+    from kg.loading.saving import add_entities, atomic_write, parse_additions
+
+    additions = parse_additions(entities)
     folder = Path(tempfile.mkdtemp(prefix="kg-load-"))
     try:
         shutil.copyfile(entities_file, folder / "entities.yaml")
         (folder / name).write_bytes(annotation)
         (folder / text_file).write_bytes(text)
         _check_entities(store, iris, folder / "entities.yaml", entities_file.name)
+        original = (folder / "entities.yaml").read_bytes()
+        merged = add_entities((folder / "entities.yaml").read_text(encoding="utf-8"), additions)
+        (folder / "entities.yaml").write_text(merged, encoding="utf-8")
+
+        def work() -> LoadReport:
+            if additions and entities_file.read_bytes() != original:
+                raise UploadError(409, f"{entities_file.name} changed meanwhile: send the article again")
+            report = load(store, [folder / name], iris)
+            if additions:  # the service's file says what the store now holds
+                atomic_write(entities_file, merged.encode("utf-8"))
+            return report
+
         try:
-            return write(lambda: load(store, [folder / name], iris))
+            return write(work)
         except AnnotationError as e:
             raise AnnotationError(name, e.line, e.problem) from None
     finally:
