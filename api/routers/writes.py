@@ -20,7 +20,7 @@ import hmac
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
-from pyoxigraph import DefaultGraph, NamedNode, Store, parse
+from pyoxigraph import DefaultGraph, NamedNode, Store
 
 from api.deps import Settings, get_executor, get_settings, get_store
 from api.errors import ApiError
@@ -32,6 +32,7 @@ from kg.loading.upload import load_upload
 from kg.namespaces import PREFIXES
 from kg.querying import sparql
 from kg.storage.graphs import drop_graph, graph_exists, write_graph
+from kg.storage.rdf_input import parse_upload
 
 router = APIRouter(tags=["writes"], route_class=Route)
 
@@ -115,10 +116,11 @@ def _payload(request: Request, body: bytes) -> list:
     if fmt is None:
         raise ApiError(415, f"send the graph as one of: {', '.join(formats.TRIPLE_MEDIA)} (not {media or 'nothing'})")
     try:
-        quads = list(parse(body, format=fmt))
+        return parse_upload(body, media)  # RDF/XML's entities bounded before parsing (kg.storage.rdf_input)
     except SyntaxError as e:
         raise ApiError(400, f"the {media} body does not parse: {e}") from None
-    return [q.triple for q in quads]
+    except ValueError as e:
+        raise ApiError(400, str(e)) from None
 
 
 async def raw_body(request: Request) -> bytes:
