@@ -42,12 +42,17 @@ class Checkpoint(_Views):
     """The view of a live on-disk store that a writer holds open: a RocksDB checkpoint
     (`Store.backup`: hard links to the immutable table files, so it takes milliseconds and no
     space). Workers read the checkpoint, never the files the writer (and its compactions) change.
-    It is made beside the store, on the same filesystem."""
+    It is made beside the store, on the same filesystem; the folders a killed server left for the
+    same store are removed first (`remove_stale_views`)."""
 
     def __init__(self, store: Store, path: str | os.PathLike):
-        super().__init__(store, Path(path).resolve().parent)
+        path = Path(path).resolve()
+        remove_stale_views(path)
+        self._owner = path
+        super().__init__(store, path.parent)
 
     def _make(self, target: Path) -> None:
+        (self.folder / OWNER).write_text(str(self._owner), encoding="utf-8")  # which store these views are of
         self.store.backup(str(target))
 
 
@@ -59,6 +64,25 @@ class DiskCopy(_Views):
         copy.bulk_load(self.store.dump(format=RdfFormat.N_QUADS), format=RdfFormat.N_QUADS)
         copy.flush()
         del copy
+
+
+OWNER = "store"  # the file in a views folder that names the store the views are of
+
+
+def remove_stale_views(store_path: Path) -> list[Path]:
+    """Remove the views folders (.kg-views-*) beside the store at `store_path` that a server of that
+    same store left behind (SIGKILL skips `cleanup()`; one pinned 296 MB). Safe: the caller has the
+    store open read-write, so no other server of it runs; folders of other stores are left alone."""
+    removed = []
+    for folder in store_path.parent.glob(".kg-views-*"):
+        try:
+            owner = (folder / OWNER).read_text(encoding="utf-8")
+        except OSError:
+            continue
+        if owner == str(store_path):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 def hold_store_lock(path: str | os.PathLike):
