@@ -8,11 +8,11 @@ a wrong one — and each runs in ONE transaction:
 - POST /load: an annotation file (and its article text) as multipart/form-data, checked by the
   loader (kg.loading.upload) like any file on disk; a bad file is a 422 naming its line and problem.
 
-A write runs in the server process on the read-write store, inside the executor's `exclusive()`:
-queries wait while it runs, and the query workers reopen the store after it, so every later query
-sees it. Over a remote store (kg.storage.remote) a write is one SPARQL update request to the server, in the
-same exclusive section; other clients of that server may write too. Update requests that would reach
-outside (`LOAD`, `SERVICE`) are refused."""
+A write runs in the server process on the read-write store, inside the executor's `writing()`:
+queries go on meanwhile over the last committed state (the workers' checkpoint), and fresh workers
+open a checkpoint with the write before it is answered, so every later query sees it. Over a
+remote store (kg.storage.remote) a write is one SPARQL update request to the server, one at a time;
+other clients of that server may write too. Update requests that would reach outside (`LOAD`, `SERVICE`) are refused."""
 
 from __future__ import annotations
 
@@ -66,9 +66,10 @@ def writer(request: Request, settings: Settings = Depends(get_settings)) -> None
 
 
 def run_write(store: Store, executor, work):
-    """work() in one exclusive section: no query runs meanwhile, and the query workers reopen the
-    store after it (so they see the write). On-disk stores are flushed before the workers reopen."""
-    with executor.exclusive():
+    """work() as the executor's one write at a time (`writing()`): queries go on meanwhile over the
+    last committed state, and the query workers open a view with the write before this returns (so
+    every later query sees it). On-disk stores are flushed before that view is made."""
+    with executor.writing():
         try:
             return work()
         finally:

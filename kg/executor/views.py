@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from pyoxigraph import RdfFormat, Store
@@ -19,19 +20,27 @@ class _Views:
         self.store = store
         self.folder = Path(tempfile.mkdtemp(prefix=".kg-views-", dir=parent))
         self._n = 0
+        self._retired: list[tuple[float, Path]] = []
         self.path: Path | None = None
         self.path = self.refresh()
 
     def _make(self, target: Path) -> None:
         raise NotImplementedError
 
+    linger = 0.0  # seconds an old view is kept after a refresh: workers of the old generation may still read it
+
     def refresh(self) -> Path:
         self._n += 1
         target = self.folder / f"view-{self._n}"
         self._make(target)
         old, self.path = self.path, target
+        now = time.monotonic()
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)  # no worker has it open: refresh runs between generations
+            self._retired.append((now, old))
+        for when, view in list(self._retired):  # the views no worker can still have open
+            if now - when >= self.linger:
+                shutil.rmtree(view, ignore_errors=True)
+                self._retired.remove((when, view))
         return target
 
     def cleanup(self) -> None:
