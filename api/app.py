@@ -109,6 +109,8 @@ def create_app(store: Store | str | os.PathLike | None = None, base: str | None 
             elif write_token is not None:  # a live store we write: the workers read checkpoints of it
                 views = Checkpoint(app.state.store, disk)
             sync = views.refresh if views else None
+            if views:  # a query of the old generation may run to its limit on the old view after a write
+                views.linger = settings.limits.timeout + 5
             if views:
                 disk, cleanup = views.path, views.cleanup
             app.state.executor = await anyio.to_thread.run_sync(

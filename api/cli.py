@@ -85,10 +85,17 @@ def serve_cmd(store, host, port, base, load_seeds, corpus, query_timeout, query_
     iris = Iris(base)
     db = open_option_store(store, timeout=query_timeout)  # a remote store's queries time out at the limit
     where = location_name(store_location(store))
-    foreign = [g.value for g in db.named_graphs() if not g.value.startswith(iris.base + "graph/")]
+    # Graphs outside the base (a Graph Store write to https://example.org/notes) are data: listed, not
+    # fatal. Only a store whose own graphs (ontology, entities) are under another base is refused.
+    names = [g.value for g in db.named_graphs()]
+    foreign = [g for g in names if not g.startswith(iris.base + "graph/")]
+    other_base = [g for g in foreign if g.endswith(("/graph/ontology", "/graph/entities"))]
+    if other_base and iris.graph("ontology").value not in names:
+        raise click.ClickException(f"the store at {where} was loaded under another base "
+                                   f"(it holds <{other_base[0]}>): serve it with that --base, or use a new --store")
     if foreign:
-        raise click.ClickException(f"the store at {where} holds graphs under another base "
-                                   f"(e.g. <{foreign[0]}>): serve it with that --base, or use a new --store")
+        click.echo(f"the store at {where} holds {len(foreign)} graph(s) outside {iris.base}: "
+                   f"{', '.join(sorted(foreign)[:5])}{' …' if len(foreign) > 5 else ''}", err=True)
     if load_seeds:
         try:
             report = load(db, [corpus or SEEDS], iris)

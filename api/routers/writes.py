@@ -10,11 +10,11 @@ a wrong one — and each runs in ONE transaction:
   a bad file is a 422 naming its line and problem;
 - the annotation workbench's drafts, checks and saves (api/routers/workbench.py).
 
-A write runs in the server process on the read-write store, inside the executor's `exclusive()`:
-queries wait while it runs, and the query workers reopen the store after it, so every later query
-sees it. Over a remote store (kg.storage.remote) a write is one SPARQL update request to the server, in the
-same exclusive section; other clients of that server may write too. Update requests that would reach
-outside (`LOAD`, `SERVICE`) are refused."""
+A write runs in the server process on the read-write store, inside the executor's `writing()`:
+queries go on meanwhile over the last committed state (the workers' checkpoint), and fresh workers
+open a checkpoint with the write before it is answered, so every later query sees it. Over a
+remote store (kg.storage.remote) a write is one SPARQL update request to the server, one at a time;
+other clients of that server may write too. Update requests that would reach outside (`LOAD`, `SERVICE`) are refused."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import hmac
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
-from pyoxigraph import DefaultGraph, NamedNode, Store, parse
+from pyoxigraph import DefaultGraph, NamedNode, Store
 
 from api.deps import Settings, get_executor, get_settings, get_store
 from api.errors import ApiError
@@ -34,6 +34,7 @@ from kg.loading.upload import load_upload
 from kg.namespaces import PREFIXES
 from kg.querying import sparql
 from kg.storage.graphs import drop_graph, graph_exists, write_graph
+from kg.storage.rdf_input import parse_upload
 
 router = APIRouter(tags=["writes"], route_class=Route)
 
@@ -67,9 +68,10 @@ def writer(request: Request, settings: Settings = Depends(get_settings)) -> None
 
 
 def run_write(store: Store, executor, work):
-    """work() in one exclusive section: no query runs meanwhile, and the query workers reopen the
-    store after it (so they see the write). On-disk stores are flushed before the workers reopen."""
-    with executor.exclusive():
+    """work() as the executor's one write at a time (`writing()`): queries go on meanwhile over the
+    last committed state, and the query workers open a view with the write before this returns (so
+    every later query sees it). On-disk stores are flushed before that view is made."""
+    with executor.writing():
         try:
             return work()
         finally:
@@ -117,10 +119,11 @@ def _payload(request: Request, body: bytes) -> list:
     if fmt is None:
         raise ApiError(415, f"send the graph as one of: {', '.join(formats.TRIPLE_MEDIA)} (not {media or 'nothing'})")
     try:
-        quads = list(parse(body, format=fmt))
+        return parse_upload(body, media)  # RDF/XML's entities bounded before parsing (kg.storage.rdf_input)
     except SyntaxError as e:
         raise ApiError(400, f"the {media} body does not parse: {e}") from None
-    return [q.triple for q in quads]
+    except ValueError as e:
+        raise ApiError(400, str(e)) from None
 
 
 async def raw_body(request: Request) -> bytes:

@@ -56,5 +56,7 @@ class InlineExecutor:
             finally:
                 self.version += 1  # after the write: a reader that sees the new version sees the write
 
+    writing = exclusive  # one write at a time; pyoxigraph's transactions keep readers on the last committed state
+
     def close(self) -> None:
         pass

@@ -149,6 +149,7 @@ class ProcessPool:
         self.path, self.limits, self._sync = str(Path(path).resolve()), limits, sync
         self.size = size or default_workers()
         self._cond = threading.Condition()
+        self._write_lock = threading.Lock()  # writing(): one write at a time
         self._idle: list[_Worker] = []
         self._busy = 0
         self._starting = 0
@@ -407,6 +408,58 @@ class ProcessPool:
                 self.wait_ready(START_TIMEOUT)
             with self._cond:
                 self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def writing(self):
+        """A write while queries go on (issue 15, item 7): one write at a time; the body (the write)
+        runs on the live store while the workers keep answering from the last committed state (their
+        view); after it, a new view is made (`sync`) and a new generation of workers opened on it;
+        once every one is ready they take the old ones' place, and only then does this return — so
+        every query that starts after the write's answer sees the write. Queries already running
+        finish on the old view (its folder lingers, see kg.executor.views); their workers are then
+        replaced. Falls back to `exclusive()`'s way if the new workers cannot start."""
+        with self._write_lock:
+            yield
+            path = str(Path(self._sync()).resolve()) if self._sync is not None else self.path
+            try:
+                fresh = self._start_generation(path)
+            except (OSError, EOFError) as e:
+                log.error("new query workers failed to start after a write (%s): restarting the pool", e)
+                with self.exclusive():
+                    pass
+                return
+            with self._cond:
+                self._generation += 1
+                self.path = path
+                old, self._idle = self._idle, []
+                for worker in fresh:
+                    worker.generation = self._generation
+                    self._busy += 1
+                    self._put_idle(worker)
+                self.version += 1  # after the write: a query that sees the new version sees the write
+                self.stats.restarts += 1
+                self.stats.started += len(fresh)
+            for w in old:
+                w.kill()
+
+    def _start_generation(self, path: str) -> list[_Worker]:
+        """`size` workers on the view at `path`, started together, each ready (else OSError, none kept)."""
+        started, workers = [], []
+        try:
+            for _ in range(self.size):
+                started.append(_spawn(path, self.limits))
+            for process, conn in started:
+                if not conn.poll(START_TIMEOUT):
+                    raise OSError(f"a query worker did not start within {START_TIMEOUT:g} s")
+                status, detail = conn.recv()
+                if status != "ready":
+                    raise OSError(detail)
+                workers.append(_Worker(process, conn, -1))
+        except (OSError, EOFError):
+            for process, conn in started:
+                _Worker(process, conn, -1).kill()
+            raise
+        return workers
 
     def close(self) -> None:
         with self._cond:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from pyoxigraph import RdfFormat, Store
@@ -19,19 +20,27 @@ class _Views:
         self.store = store
         self.folder = Path(tempfile.mkdtemp(prefix=".kg-views-", dir=parent))
         self._n = 0
+        self._retired: list[tuple[float, Path]] = []
         self.path: Path | None = None
         self.path = self.refresh()
 
     def _make(self, target: Path) -> None:
         raise NotImplementedError
 
+    linger = 0.0  # seconds an old view is kept after a refresh: workers of the old generation may still read it
+
     def refresh(self) -> Path:
         self._n += 1
         target = self.folder / f"view-{self._n}"
         self._make(target)
         old, self.path = self.path, target
+        now = time.monotonic()
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)  # no worker has it open: refresh runs between generations
+            self._retired.append((now, old))
+        for when, view in list(self._retired):  # the views no worker can still have open
+            if now - when >= self.linger:
+                shutil.rmtree(view, ignore_errors=True)
+                self._retired.remove((when, view))
         return target
 
     def cleanup(self) -> None:
@@ -42,12 +51,17 @@ class Checkpoint(_Views):
     """The view of a live on-disk store that a writer holds open: a RocksDB checkpoint
     (`Store.backup`: hard links to the immutable table files, so it takes milliseconds and no
     space). Workers read the checkpoint, never the files the writer (and its compactions) change.
-    It is made beside the store, on the same filesystem."""
+    It is made beside the store, on the same filesystem; the folders a killed server left for the
+    same store are removed first (`remove_stale_views`)."""
 
     def __init__(self, store: Store, path: str | os.PathLike):
-        super().__init__(store, Path(path).resolve().parent)
+        path = Path(path).resolve()
+        remove_stale_views(path)
+        self._owner = path
+        super().__init__(store, path.parent)
 
     def _make(self, target: Path) -> None:
+        (self.folder / OWNER).write_text(str(self._owner), encoding="utf-8")  # which store these views are of
         self.store.backup(str(target))
 
 
@@ -59,6 +73,25 @@ class DiskCopy(_Views):
         copy.bulk_load(self.store.dump(format=RdfFormat.N_QUADS), format=RdfFormat.N_QUADS)
         copy.flush()
         del copy
+
+
+OWNER = "store"  # the file in a views folder that names the store the views are of
+
+
+def remove_stale_views(store_path: Path) -> list[Path]:
+    """Remove the views folders (.kg-views-*) beside the store at `store_path` that a server of that
+    same store left behind (SIGKILL skips `cleanup()`; one pinned 296 MB). Safe: the caller has the
+    store open read-write, so no other server of it runs; folders of other stores are left alone."""
+    removed = []
+    for folder in store_path.parent.glob(".kg-views-*"):
+        try:
+            owner = (folder / OWNER).read_text(encoding="utf-8")
+        except OSError:
+            continue
+        if owner == str(store_path):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 def hold_store_lock(path: str | os.PathLike):

@@ -79,6 +79,7 @@ def read_yaml(path: Path) -> Located:
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise AnnotationError(path, line, "unacceptable character: the file contains a NUL byte")
+    refuse_hostile(path, text)  # before either reader builds anything
     tree = _read_fast(text)
     if tree is not None:
         return Located(path, tree, text)
@@ -103,6 +104,49 @@ def _read_round_trip(path: Path, text: str) -> Any:
     if not isinstance(tree, dict):
         raise AnnotationError(path, 1, "expected a mapping at the top of the file")
     return tree
+
+
+# --- what neither reader is given: anchors, aliases, deep nesting ---------------------------------
+
+MAX_DEPTH = 32  # nested mappings and lists: the annotation format needs 6 (docs/annotation-format.md)
+
+
+def refuse_hostile(path: Path | str, text: str) -> None:
+    """AnnotationError (with its line) for an anchor or alias, or nesting deeper than MAX_DEPTH.
+
+    An annotation file is untrusted input. Aliases let a few kilobytes stand for billions of nodes
+    (an "alias bomb": 27 KB took 27 s and 2.4 GB before this check), and deep nesting exhausts the
+    readers' recursion; the format needs neither. The check reads the file's parse events, one
+    pass with constant memory (libyaml's, else PyYAML's pure-Python parser: no node is built and
+    no alias expanded), and stops at the first offence. A syntax error is left to the readers,
+    which say it with its line."""
+    if _pyyaml is None:  # pragma: no cover — PyYAML is a declared dependency
+        return
+    loader = _EventLoader(text)
+    depth = 0
+    try:
+        while (event := loader.get_event()) is not None:
+            kind = type(event)
+            if kind is _pyyaml.AliasEvent or getattr(event, "anchor", None) is not None:
+                raise AnnotationError(path, event.start_mark.line + 1, "YAML anchors and aliases (&name, *name, "
+                                      "<<: *name) are not accepted in annotation files: write the values out")
+            if kind in (_pyyaml.MappingStartEvent, _pyyaml.SequenceStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise AnnotationError(path, event.start_mark.line + 1,
+                                          f"YAML nested more than {MAX_DEPTH} levels deep: not an annotation file")
+            elif kind in (_pyyaml.MappingEndEvent, _pyyaml.SequenceEndEvent):
+                depth -= 1
+    except _pyyaml.MarkedYAMLError as err:
+        if "nesting depth" in str(err.problem):  # libyaml's own limit (1,000 flow levels), found scanning ahead
+            mark = err.problem_mark or err.context_mark
+            raise AnnotationError(path, mark.line + 1 if mark else None,
+                                  f"YAML nested more than {MAX_DEPTH} levels deep: not an annotation file") from None
+        return  # a syntax error: the readers report it, with its line
+    except _pyyaml.YAMLError:
+        return
+    finally:
+        loader.dispose()
 
 
 # --- the fast reader ----------------------------------------------------------------------------
@@ -166,6 +210,8 @@ if _pyyaml is not None:
             return _TAG + ("seq" if kind is _pyyaml.SequenceNode else "map")
 
     _Scalar, _Sequence, _Mapping = _pyyaml.ScalarNode, _pyyaml.SequenceNode, _pyyaml.MappingNode
+
+    _EventLoader = getattr(_pyyaml, "CBaseLoader", _pyyaml.BaseLoader)  # only its parser's events are used
 
 
 def _read_fast(text: str) -> dict | None:

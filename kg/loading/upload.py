@@ -22,6 +22,7 @@ from pyoxigraph import Store
 from kg.errors import AnnotationError, UploadError
 from kg.loading.compiler import compile_entities
 from kg.loading.load import LoadReport, load
+from kg.loading.reader import refuse_hostile
 from kg.namespaces import Iris
 from kg.storage.graphs import graph_triples
 
@@ -32,6 +33,7 @@ def text_name(annotation: bytes) -> str:
     from ruamel.yaml import YAML
 
     try:
+        refuse_hostile("annotation", annotation.decode("utf-8"))  # no alias bomb reaches the reader below
         doc = YAML(typ="safe").load(io.BytesIO(annotation))
         name = doc["article"]["text"]
     except Exception:  # noqa: BLE001 — any unreadable annotation: the loader reports it precisely

@@ -48,7 +48,7 @@ def write_triples(triples: Iterable[Triple], fmt: RdfFormat) -> bytes:
 # What to blank out before looking for keywords: comments, strings, IRIs, variables, prefixed names.
 _NOT_KEYWORDS = re.compile(r'''"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\''''
                            r'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|#[^\n]*'''
-                           r'''|[?$]\w+|[\w.-]*:[\w.:%-]*''')
+                           r'''|[?$]\w+|(?<![\w.-])[\w.-]*:[\w.:%-]*''')  # lookbehind: one try per word, not per character
 
 
 def keywords(query: str) -> set[str]:
