@@ -33,6 +33,7 @@ from api.routing import Route
 from kg import sparql
 from kg.errors import AnnotationError
 from kg.namespaces import PREFIXES
+from kg.remote import insert_data
 
 router = APIRouter(tags=["writes"], route_class=Route)
 
@@ -137,8 +138,7 @@ def _write_graph(store: Store, graph, triples: list, replace: bool) -> bool:
     parts = [f"DROP SILENT {target} ;"] if replace else []
     nt = serialize(triples, format=RdfFormat.N_TRIPLES).decode("utf-8") if triples else ""
     if nt:
-        parts.append(f"INSERT DATA {{ {nt} }}" if isinstance(graph, DefaultGraph)
-                     else f"INSERT DATA {{ GRAPH {graph} {{\n{nt}}} }}")
+        parts.append(insert_data(nt if isinstance(graph, DefaultGraph) else f"GRAPH {graph} {{\n{nt}}}"))
     if parts:
         store.update("\n".join(parts))
     return existed

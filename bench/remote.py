@@ -1,7 +1,7 @@
 """The remote store beside the embedded one: load rate and canned-query latency, same data, same run.
 
     flock /tmp/bench.lock .venv/bin/python -m bench.remote bench/out/corpus-1k bench/out/work-corpus-1k \\
-        [--budget 2] [--batches 16,1] [--json FILE]
+        [--budget 2] [--batches 16,1] [--no-virtuoso] [--json FILE]
 
 Load: the corpus's annotation files through our loader (kg.store.load), files on disk to a
 queryable store, into
@@ -9,12 +9,15 @@ queryable store, into
   article, as a remote load does) and by the default path for a first load (Store.bulk_load);
 - a new `oxigraph serve --union-default-graph` (the Rust server from PyPI's `oxigraph`) on a
   loopback port, by SPARQL Update requests carrying REMOTE_BATCH articles each (`--batches`: the
-  batch sizes to measure; the first one's server is kept for the queries).
+  batch sizes to measure; the first one's server is kept for the queries);
+- a new private Virtuoso (bench/virtuoso.py: Debian's virtuoso-opensource, `VIRTUOSO_BUFFERS` pages
+  of cache) by the same requests, the first batch size (unless --no-virtuoso).
 Queries: each canned query with bench.queries' parameters (`cases`, `time_query`: kg.queries.run,
 rows read to the end; median and p95), in process on the embedded on-disk store that bench.load
 built (WORK/store-ours); over HTTP on the same files served by `oxigraph serve-read-only` (the
 like-for-like comparison: only the protocol differs); and over HTTP on the server loaded above
-(its recent writes still in RocksDB's memory); and whether all give the same rows.
+(its recent writes still in RocksDB's memory); over HTTP on the Virtuoso loaded above; and whether
+each gives the embedded store's rows (Virtuoso apart: docs/remote-store.md says where it differs).
 
 Client and server share the machine's cores, as a service and a store on one host would."""
 
@@ -35,10 +38,14 @@ import kg.store
 from bench.generate import corpus_meta
 from bench.processes import free_port, oxigraph_command, running
 from bench.queries import cases, time_query
+from bench.virtuoso import running_virtuoso
+from kg.executor import QueryTimeout
 from kg.namespaces import Iris
 from kg.queries import catalogue, run
 from kg.store import load, open_store
 
+VIRTUOSO_BUFFERS = 170_000  # 8 kB pages: ~1.3 GB of cache (Virtuoso's guide for 2 GB given to it)
+VIRTUOSO_TIMEOUT_S = 120  # its own limit on a query (MaxQueryExecutionTime), and the client's
 
 
 @contextlib.contextmanager
@@ -61,7 +68,7 @@ def timed_load(store, corpus: Path, **options) -> dict:
             "bulk": report.bulk, "articles": len(report.articles)}
 
 
-def bench(corpus: Path, work: Path, budget: float, batches: list[int], log=print) -> dict:
+def bench(corpus: Path, work: Path, budget: float, batches: list[int], log=print, virtuoso: bool = True) -> dict:
     out: dict = {"corpus": str(corpus), "load": {}, "queries": {}}
     tmp = Path(tempfile.mkdtemp(prefix="kg-bench-remote-"))
     servers = contextlib.ExitStack()  # the servers the query phase uses
@@ -93,10 +100,23 @@ def bench(corpus: Path, work: Path, budget: float, batches: list[int], log=print
                 store.close()
                 server.close()
                 shutil.rmtree(tmp / f"oxigraph-{n}", ignore_errors=True)
+        other = None  # a Virtuoso, loaded by the same requests
+        if virtuoso:
+            v = servers.enter_context(running_virtuoso(tmp, buffers=VIRTUOSO_BUFFERS, timeout_s=VIRTUOSO_TIMEOUT_S))
+            other = v.open(timeout=VIRTUOSO_TIMEOUT_S)
+            kg.store.REMOTE_BATCH = batches[0]
+            try:
+                label = f"remote Virtuoso, {batches[0]} article(s) per update"
+                out["load"][label] = timed_load(other, corpus)
+            finally:
+                kg.store.REMOTE_BATCH = default_batch
+            log(f"  load {label}: {out['load'][label]}")
         embedded = Store.read_only(str(work / "store-ours"))
         # the very same files, served: `oxigraph serve-read-only` over WORK/store-ours
         same_files = open_store(servers.enter_context(oxigraph(work / "store-ours", read_only=True)))
         out["quads"] = {"embedded": len(embedded), "remote": len(remote), "same files": len(same_files)}
+        if other is not None:
+            out["virtuoso_quads"] = len(other)
         meta = corpus_meta(work)
         for label, name, params in cases(embedded, Iris(), meta["seed"], meta["world"]):
             q = catalogue()[name]
@@ -106,10 +126,19 @@ def bench(corpus: Path, work: Path, budget: float, batches: list[int], log=print
             expected = [tuple(r) for r in run(embedded, q, params)]
             row["same_rows"] = expected == [tuple(r) for r in run(remote, q, params)] == \
                 [tuple(r) for r in run(same_files, q, params)]
+            if other is not None:
+                try:
+                    row["virtuoso"] = time_query(other, name, params, budget, 3, 50)
+                    row["virtuoso_same_rows"] = expected == [tuple(r) for r in run(other, q, params)]
+                except (OSError, RuntimeError, SyntaxError, QueryTimeout) as e:
+                    row["virtuoso"], row["virtuoso_same_rows"] = {"error": str(e)[:300]}, False
             out["queries"][label] = row
             log(f"  {label:<58} embedded {row['embedded']['median_ms']:>9.2f} ms  same files "
                 f"{row['same files']['median_ms']:>9.2f} ms  loaded {row['remote']['median_ms']:>9.2f} ms  "
-                f"same rows: {row['same_rows']}")
+                f"same rows: {row['same_rows']}" + (f"  virtuoso {row['virtuoso']} same: {row['virtuoso_same_rows']}"
+                                                    if other is not None else ""))
+        if other is not None:
+            other.close()
         remote.close()
         same_files.close()
     finally:
@@ -140,6 +169,20 @@ def table(result: dict) -> str:
             cells.append(f"{r['median_ms']:.1f} ({r['p95_ms']:.1f}) | {ratio:.2f}×")
         lines.append(f"| {label} | {e['rows']} | {e['median_ms']:.1f} ({e['p95_ms']:.1f}) | " + " | ".join(cells)
                      + f" | {'yes' if row['same_rows'] else 'NO'} |")
+    if any("virtuoso" in row for row in result["queries"].values()):
+        lines += ["", f"Virtuoso beside Oxigraph server, both loaded by our loader, over HTTP, median (p95) ms "
+                  f"({result.get('virtuoso_quads', 0):,} quads in Virtuoso); rows: each store's own count.", "",
+                  "| query | oxigraph serve | rows | Virtuoso | rows | Virtuoso ÷ oxigraph | Virtuoso = embedded rows |",
+                  "|---|---|---|---|---|---|---|"]
+        for label, row in result["queries"].items():
+            o, v = row["remote"], row["virtuoso"]
+            if "error" in v:
+                lines.append(f"| {label} | {o['median_ms']:.1f} ({o['p95_ms']:.1f}) | {o['rows']} | failed: "
+                             f"{v['error'][:120]} | | | NO |")
+                continue
+            ratio = v["median_ms"] / o["median_ms"] if o["median_ms"] else float("nan")
+            lines.append(f"| {label} | {o['median_ms']:.1f} ({o['p95_ms']:.1f}) | {o['rows']} | {v['median_ms']:.1f} "
+                         f"({v['p95_ms']:.1f}) | {v['rows']} | {ratio:.2f}× | {'yes' if row['virtuoso_same_rows'] else 'NO'} |")
     return "\n".join(lines)
 
 
@@ -150,10 +193,11 @@ def main(argv=None):
     ap.add_argument("--budget", type=float, default=2.0, help="seconds per query and store (default 2)")
     ap.add_argument("--batches", default=f"{kg.store.REMOTE_BATCH},1",
                     help="articles per update request to measure, comma-separated (the first serves the queries)")
+    ap.add_argument("--no-virtuoso", dest="virtuoso", action="store_false", help="leave Virtuoso out")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
     result = bench(args.corpus, args.work, args.budget, [int(b) for b in args.batches.split(",")],
-                   log=lambda s: print(s, file=sys.stderr))
+                   log=lambda s: print(s, file=sys.stderr), virtuoso=args.virtuoso)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
     print(table(result))

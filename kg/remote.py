@@ -66,6 +66,12 @@ RESULTS_XML = "application/sparql-results+xml"
 # SELECT/ASK: JSON (or XML); CONSTRUCT/DESCRIBE: N-Triples (or Turtle). One Accept for both, since
 # the form of a query is the server's to read: each server picks among the types of its result.
 ACCEPT = f"{RESULTS_JSON}, {RESULTS_XML};q=0.9, application/n-triples;q=0.8, text/turtle;q=0.7"
+# ... but a query whose form is plain from its first keyword asks for that form's types only: Virtuoso
+# answers the first type of the Accept it can write, whatever the form (a CONSTRUCT as a result table,
+# a SELECT as an RDF graph of its rows).
+ACCEPT_BY_FORM = {"SELECT": f"{RESULTS_JSON}, {RESULTS_XML};q=0.9", "ASK": f"{RESULTS_JSON}, {RESULTS_XML};q=0.9",
+                  "CONSTRUCT": "application/n-triples, text/turtle;q=0.9",
+                  "DESCRIBE": "application/n-triples, text/turtle;q=0.9"}
 RESULT_MEDIA = {RESULTS_JSON: QueryResultsFormat.JSON, "application/json": QueryResultsFormat.JSON,
                 RESULTS_XML: QueryResultsFormat.XML, "application/xml": QueryResultsFormat.XML,
                 "text/tab-separated-values": QueryResultsFormat.TSV}
@@ -74,6 +80,7 @@ GRAPH_MEDIA = {"application/n-triples": RdfFormat.N_TRIPLES, "text/plain": RdfFo
                "application/ld+json": RdfFormat.JSON_LD}
 MAX_ANSWER = 512 << 20  # bytes: a query's answer is read whole (the service caps rows after): at most this
 _ALL_TRIPLES = "CONSTRUCT WHERE { ?s ?p ?o }"
+_NO_SUCH_GRAPH = "urn:x-homs-kg:no-such-graph"
 
 
 def is_url(location) -> bool:
@@ -120,6 +127,7 @@ class RemoteStore:
         self.update_url = redact(update_url or _sibling(query_url, "update"))
         self.graph_store_url = redact(graph_store_url or _sibling(query_url, "store"))
         self.timeout, self.io_timeout, self.read_only = timeout, io_timeout, read_only
+        self._graph_listing: bool | None = None  # see _lists_graphs
         self._client = httpx.Client(auth=auth, follow_redirects=False, headers={"User-Agent": "homs-kg"},
                                     limits=httpx.Limits(max_connections=64, max_keepalive_connections=16))
 
@@ -209,7 +217,9 @@ class RemoteStore:
                 ([] if default_graph is None else [default_graph])
             form += [("default-graph-uri", _graph_iri(g)) for g in defaults]
             form += [("named-graph-uri", _graph_iri(g)) for g in (named_graphs or [])]
-        r, body = self._send("POST", self.query_url, self.timeout, data=form, headers={"Accept": ACCEPT})
+        r, body = self._send("POST", self.query_url, self.timeout, data=form,
+                             headers={"Accept": ACCEPT_BY_FORM.get(query_form(text), ACCEPT)})
+        _check_complete(r, self.timeout)
         if r.status_code == 400:
             raise SyntaxError(f"the store refused the query: {self._message(r, body)}")
         if r.status_code != 200:
@@ -228,6 +238,7 @@ class RemoteStore:
     def _select(self, query: str, timeout: float | None = None) -> Iterator:
         r, body = self._send("POST", self.query_url, timeout or self.timeout, data=[("query", query)],
                              headers={"Accept": f"{RESULTS_JSON}, {RESULTS_XML};q=0.9"})
+        _check_complete(r, timeout or self.timeout)
         if r.status_code != 200:
             raise self._fail(r, body, self.query_url)
         return _result(self._media(r), body)
@@ -265,14 +276,24 @@ class RemoteStore:
         return int(next(iter(self._select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")))["n"].value)
 
     def named_graphs(self) -> Iterator[NamedNode]:
-        return (row["g"] for row in self._select("SELECT ?g WHERE { GRAPH ?g { } }") if isinstance(row["g"], NamedNode))
+        query = "SELECT ?g WHERE { GRAPH ?g { } }" if self._lists_graphs() else \
+            "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"  # (Virtuoso: DISTINCT ?g is slow, and lists private graphs)
+        return (row["g"] for row in self._select(query) if isinstance(row["g"], NamedNode))
 
     def contains_named_graph(self, graph) -> bool:
         if isinstance(graph, DefaultGraph):
             return True
         if isinstance(graph, BlankNode):
             return False
-        return bool(self._select(f"ASK {{ GRAPH {graph} {{ }} }}"))
+        return bool(self._select(f"ASK {{ GRAPH {graph} {{ {'' if self._lists_graphs() else '?s ?p ?o'} }} }}"))
+
+    def _lists_graphs(self) -> bool:
+        """Whether `GRAPH ?g {}` names the server's graphs (empty ones too, as the SPARQL semantics
+        says). Virtuoso matches it once with ?g unbound, and `GRAPH <g> {}` for any <g>: it keeps no
+        empty graphs, so there a graph is one that holds a quad. Asked once per store."""
+        if self._graph_listing is None:
+            self._graph_listing = not bool(self._select(f"ASK {{ GRAPH <{_NO_SUCH_GRAPH}> {{ }} }}"))
+        return self._graph_listing
 
     # --- the Graph Store Protocol, and dumps ---------------------------------------------------------
 
@@ -285,6 +306,8 @@ class RemoteStore:
                                                         f"longer than {self.io_timeout:g} s"))
         if r.status_code == 404:
             return []
+        if graph is None and r.status_code == 500 and b"not configured to have default graph" in body:
+            return []  # Virtuoso: no default graph of its own (every triple is in a named graph)
         if r.status_code != 200:
             raise self._fail(r, body, self.graph_store_url)
         fmt = GRAPH_MEDIA.get(self._media(r))
@@ -340,7 +363,7 @@ class RemoteStore:
             nt = serialize(triples, format=RdfFormat.N_TRIPLES).decode("utf-8")
             parts.append(nt if isinstance(g, DefaultGraph) else f"GRAPH {g} {{\n{nt}}}")
         if parts:
-            self.update("INSERT DATA {\n" + "\n".join(parts) + "\n}")
+            self.update(insert_data("\n".join(parts)))
 
     def add(self, quad: Quad) -> None:
         self.extend([quad])
@@ -382,12 +405,47 @@ def prologue(query: str, base_iri: str | None, prefixes: dict[str, str] | None) 
     return " ".join(parts) + " " if parts else ""
 
 
+def query_form(query: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the query's first keyword after its prologue (comments,
+    BASE, PREFIX); "" when it is none of them (the server will say why)."""
+    i = 0
+    while m := _PROLOGUE_ITEM.match(query, i):
+        i = m.end()
+    m = re.match(r"\s*([A-Za-z]+)", query[i:])
+    form = m.group(1).upper() if m else ""
+    return form if form in ACCEPT_BY_FORM else ""
+
+
+_PROLOGUE_ITEM = re.compile(r"\s*(?:#[^\n]*(?:\n|$)|BASE\s*<[^>]*>|PREFIX\s*[^\s:]*:\s*<[^>]*>)", re.I)
+
+
+def insert_data(data: str) -> str:
+    """The SPARQL update that adds `data` (triples, and `GRAPH <g> { … }` blocks): `INSERT DATA`, or,
+    when the data may hold a blank node, the same template as `INSERT { … } WHERE { }` (the same
+    meaning: new blank nodes; Virtuoso refuses blank nodes in INSERT DATA)."""
+    if re.search(r"(?:^|\s)_:", data):
+        return "INSERT {\n" + data + "\n} WHERE { }"
+    return "INSERT DATA {\n" + data + "\n}"
+
+
+def _check_complete(r: httpx.Response, timeout: float) -> None:
+    """QueryTimeout for an answer the server cut at its own time limit: Virtuoso's "anytime"
+    answers (X-SQL-State S1TAT) hold only the rows found in time, and must never pass for the answer."""
+    if r.headers.get("x-sql-state", "").upper() == "S1TAT":
+        raise QueryTimeout(timeout)
+
+
 # --- answers ---------------------------------------------------------------------------------------
+
+
+_VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*"|<bnode>)nodeID://')
 
 
 def _result(media: str, body: bytes):
     """The server's answer as pyoxigraph's QuerySolutions, QueryBoolean or QueryTriples."""
     if media in RESULT_MEDIA:
+        if b"nodeID://" in body:  # Virtuoso names blank nodes nodeID://b123: not a blank node label
+            body = _VIRTUOSO_BNODE.sub(rb"\1", body)
         try:
             return parse_query_results(body, format=RESULT_MEDIA[media])
         except SyntaxError as e:
@@ -402,4 +460,4 @@ def _result(media: str, body: bytes):
     raise OSError(f"the store answered a query with {media or 'no content type'!r}")
 
 
-__all__ = ["RemoteStore", "is_url", "redact", "prologue"]
+__all__ = ["RemoteStore", "is_url", "redact", "prologue", "query_form", "insert_data"]

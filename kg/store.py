@@ -29,7 +29,7 @@ from kg.errors import AnnotationError
 from kg.namespaces import Iris
 from kg.ontology import ontology_triples
 from kg.reasoning import Reasoner
-from kg.remote import RemoteStore, is_url, redact
+from kg.remote import RemoteStore, insert_data, is_url, redact
 
 DEFAULT_STORE = "kg-store"
 ENTITIES_FILE = "entities.yaml"
@@ -180,7 +180,7 @@ def _replace_graphs_nt(store: Store, graphs: list[tuple[NamedNode, str]]) -> Non
     parts = [f"DROP SILENT GRAPH <{g.value}> ;" for g, _ in graphs]
     body = [f"GRAPH <{g.value}> {{\n{nt}}}" for g, nt in graphs if nt]
     if body:
-        parts.append("INSERT DATA {\n" + "\n".join(body) + "\n}")
+        parts.append(insert_data("\n".join(body)))  # INSERT DATA, or the same as INSERT … WHERE {} (blank nodes)
     store.update("\n".join(parts))
 
 

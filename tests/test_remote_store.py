@@ -1,6 +1,7 @@
-"""The remote store (kg.remote.RemoteStore) against a real `oxigraph serve` process: the loader, the
-canned queries, bound values, exports and counts give what the embedded store gives from the same
-seeds. The comparison store is an embedded one ON DISK, as the server's is: the order in which
+"""The remote store (kg.remote.RemoteStore) against real servers, each test on each of them: an
+`oxigraph serve` process and a private Virtuoso (bench/virtuoso.py; it must be installed: .ci/run
+installs it). The loader, the canned queries, bound values, exports and counts give what the
+embedded store gives from the same seeds. The comparison store is an embedded one ON DISK, as the server's is: the order in which
 GROUP_CONCAT joins values is unspecified, and Oxigraph's in-memory store orders them otherwise."""
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from kg.remote import RemoteStore
 from kg.stats import statistics
 from kg.store import SEEDS, graph_sizes, graph_triples, is_remote, load, open_store
 from kg.void import distinct_triples
-from test_e2e_helpers import free_port, running_oxigraph
+from test_e2e_helpers import SPARQL_SERVERS, free_port, running_oxigraph, running_sparql_server
 
 A002 = "a002-syria-direct-fall-of-homs"
 TRUCE = f"{BASE}agreement/{A002}/old-homs-truce"
@@ -39,11 +40,11 @@ def iris() -> Iris:
     return Iris(BASE)
 
 
-@pytest.fixture(scope="module")
-def remote(tmp_path_factory, iris):
-    """A real Oxigraph server holding the seeds, loaded through the loader over HTTP."""
-    with running_oxigraph(tmp_path_factory.mktemp("oxigraph")) as url:
-        store = open_store(url)
+@pytest.fixture(scope="module", params=SPARQL_SERVERS)
+def remote(request, tmp_path_factory, iris):
+    """A real SPARQL server (each kind in turn) holding the seeds, loaded through the loader over HTTP."""
+    with running_sparql_server(request.param, tmp_path_factory.mktemp(request.param)) as server:
+        store = server.open()
         load(store, [SEEDS], iris)
         yield store
         store.close()
@@ -56,11 +57,11 @@ def embedded(tmp_path_factory, iris):
     return store
 
 
-@pytest.fixture
-def fresh(tmp_path):
-    """An empty Oxigraph server of this test's own."""
-    with running_oxigraph(tmp_path) as url:
-        store = open_store(url)
+@pytest.fixture(params=SPARQL_SERVERS)
+def fresh(request, tmp_path):
+    """An empty SPARQL server (each kind in turn) of this test's own."""
+    with running_sparql_server(request.param, tmp_path) as server:
+        store = server.open()
         yield store
         store.close()
 
