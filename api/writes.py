@@ -197,7 +197,8 @@ def graph_store_delete(request: Request, store: Store = Depends(get_store), exec
     def drop() -> bool:
         if not _exists(store, graph):
             return False
-        store.update("DROP DEFAULT" if isinstance(graph, DefaultGraph) else f"DROP GRAPH {graph}")
+        # SILENT: it exists (Virtuoso refuses DROP GRAPH of a graph made by inserts, not CREATE GRAPH)
+        store.update("DROP DEFAULT" if isinstance(graph, DefaultGraph) else f"DROP SILENT GRAPH {graph}")
         return True
 
     if not run_write(store, executor, drop):

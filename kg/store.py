@@ -189,6 +189,8 @@ def graph_triples(store: Store, graph: NamedNode) -> set[Triple]:
 
 
 def is_empty(store: Store) -> bool:
+    if is_remote(store):  # one ASK, not every quad sent to be read for the first
+        return not bool(store.query("ASK { GRAPH ?g { ?s ?p ?o } }"))
     return next(iter(store.quads_for_pattern(None, None, None, None)), None) is None
 
 
