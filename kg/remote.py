@@ -219,7 +219,7 @@ class RemoteStore:
             form += [("named-graph-uri", _graph_iri(g)) for g in (named_graphs or [])]
         r, body = self._send("POST", self.query_url, self.timeout, data=form,
                              headers={"Accept": ACCEPT_BY_FORM.get(query_form(text), ACCEPT)})
-        _check_complete(r, self.timeout)
+        _check_complete(r, body, self.timeout)
         if r.status_code == 400:
             raise SyntaxError(f"the store refused the query: {self._message(r, body)}")
         if r.status_code != 200:
@@ -238,7 +238,7 @@ class RemoteStore:
     def _select(self, query: str, timeout: float | None = None) -> Iterator:
         r, body = self._send("POST", self.query_url, timeout or self.timeout, data=[("query", query)],
                              headers={"Accept": f"{RESULTS_JSON}, {RESULTS_XML};q=0.9"})
-        _check_complete(r, timeout or self.timeout)
+        _check_complete(r, body, timeout or self.timeout)
         if r.status_code != 200:
             raise self._fail(r, body, self.query_url)
         return _result(self._media(r), body)
@@ -431,10 +431,12 @@ def insert_data(data: str) -> str:
     return "INSERT DATA {\n" + data + "\n}"
 
 
-def _check_complete(r: httpx.Response, timeout: float) -> None:
-    """QueryTimeout for an answer the server cut at its own time limit: Virtuoso's "anytime"
-    answers (X-SQL-State S1TAT) hold only the rows found in time, and must never pass for the answer."""
-    if r.headers.get("x-sql-state", "").upper() == "S1TAT":
+def _check_complete(r: httpx.Response, body: bytes, timeout: float) -> None:
+    """QueryTimeout for a query the server stopped at its own time limit: Virtuoso answers 500
+    "SR171: Transaction timed out", or, for an "anytime" query, 200 with only the rows found in time
+    (X-SQL-State S1TAT), which must never pass for the answer."""
+    if r.headers.get("x-sql-state", "").upper() == "S1TAT" or \
+            (r.status_code == 500 and b"SR171: Transaction timed out" in body[:2000]):
         raise QueryTimeout(timeout)
 
 
