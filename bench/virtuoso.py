@@ -35,6 +35,7 @@ from bench.processes import free_port, running
 
 READY_TIMEOUT = 120  # seconds: a new database is created at the first start (2-5 s here)
 USER = "kg"
+MAX_UPDATE_BYTES = 8_000_000  # Virtuoso refuses an update of ~10 MB ("SR578: … string concatenation is too large")
 VIRTRDF = "http://www.openlinksw.com/schemas/virtrdf#"
 PRIVATE_GRAPHS = VIRTRDF + "PrivateGraphs"
 
@@ -71,14 +72,15 @@ class Virtuoso:
     def env(self) -> dict[str, str]:
         """The environment a `kg` command needs for this store (besides --store / KG_STORE)."""
         return {"KG_UPDATE_URL": self.update_url, "KG_GRAPH_STORE_URL": self.graph_store_url,
-                "KG_STORE_USER": USER, "KG_STORE_PASSWORD": self.password, "KG_STORE_AUTH": "digest"}
+                "KG_STORE_USER": USER, "KG_STORE_PASSWORD": self.password, "KG_STORE_AUTH": "digest",
+                "KG_STORE_MAX_UPDATE_BYTES": str(MAX_UPDATE_BYTES)}
 
     def open(self, **options):
         """A RemoteStore on this server (checked, like kg.store.open_store, for a union default graph)."""
         from kg.remote import RemoteStore
 
         store = RemoteStore(self.query_url, self.update_url, self.graph_store_url,
-                            auth=httpx.DigestAuth(USER, self.password), **options)
+                            auth=httpx.DigestAuth(USER, self.password), max_update_bytes=MAX_UPDATE_BYTES, **options)
         store.check_union()
         return store
 

@@ -113,11 +113,12 @@ class RemoteStore:
     else the query URL): the SPARQL Update and Graph Store Protocol endpoints. `auth`: an httpx auth
     (default: HTTP Basic from the URL's user:password). `timeout`: seconds a query may take;
     `io_timeout`: seconds an update or a dump may take. `read_only`: refuse writes here, before
-    the server is asked."""
+    the server is asked. `max_update_bytes`: the longest update request the server takes (Virtuoso:
+    under 10 MB), for the loader to split larger ones (then not atomic)."""
 
     def __init__(self, query_url: str, update_url: str | None = None, graph_store_url: str | None = None, *,
                  auth: httpx.Auth | tuple[str, str] | None = None, timeout: float = 300.0,
-                 io_timeout: float = 600.0, read_only: bool = False):
+                 io_timeout: float = 600.0, read_only: bool = False, max_update_bytes: int | None = None):
         if not is_url(query_url):
             raise ValueError(f"not an http(s) URL: {redact(str(query_url))!r}")
         parts = urlsplit(query_url)
@@ -128,6 +129,7 @@ class RemoteStore:
         self.graph_store_url = redact(graph_store_url or _sibling(query_url, "store"))
         self.timeout, self.io_timeout, self.read_only = timeout, io_timeout, read_only
         self._graph_listing: bool | None = None  # see _lists_graphs
+        self.max_update_bytes = max_update_bytes  # the longest update the server takes (kg.store splits loads)
         self._client = httpx.Client(auth=auth, follow_redirects=False, headers={"User-Agent": "homs-kg"},
                                     limits=httpx.Limits(max_connections=64, max_keepalive_connections=16))
 
@@ -136,7 +138,8 @@ class RemoteStore:
                  update_url: str | None = None, graph_store_url: str | None = None) -> "RemoteStore":
         """A RemoteStore configured from the arguments, else the environment: $KG_UPDATE_URL,
         $KG_GRAPH_STORE_URL, $KG_STORE_USER / $KG_STORE_PASSWORD (HTTP Basic; the URL's own
-        user:password wins), $KG_STORE_AUTH=digest for HTTP Digest (Virtuoso's /sparql-auth)."""
+        user:password wins), $KG_STORE_AUTH=digest for HTTP Digest (Virtuoso's /sparql-auth),
+        $KG_STORE_MAX_UPDATE_BYTES (Virtuoso: 8000000)."""
         user, password = os.environ.get("KG_STORE_USER"), os.environ.get("KG_STORE_PASSWORD")
         auth = None
         if urlsplit(url).username is None and user:
@@ -147,7 +150,8 @@ class RemoteStore:
             auth = httpx.DigestAuth(unquote(p.username), unquote(p.password or ""))
         return cls(url, update_url or os.environ.get("KG_UPDATE_URL") or None,
                    graph_store_url or os.environ.get("KG_GRAPH_STORE_URL") or None, auth=auth,
-                   timeout=timeout if timeout is not None else 300.0, read_only=read_only)
+                   timeout=timeout if timeout is not None else 300.0, read_only=read_only,
+                   max_update_bytes=int(os.environ.get("KG_STORE_MAX_UPDATE_BYTES") or 0) or None)
 
     def __str__(self) -> str:
         return self.query_url

@@ -11,6 +11,7 @@ import gc
 import io
 import os
 import pickle
+import re
 import subprocess
 import sys
 import tempfile
@@ -181,7 +182,28 @@ def _replace_graphs_nt(store: Store, graphs: list[tuple[NamedNode, str]]) -> Non
     body = [f"GRAPH <{g.value}> {{\n{nt}}}" for g, nt in graphs if nt]
     if body:
         parts.append(insert_data("\n".join(body)))  # INSERT DATA, or the same as INSERT … WHERE {} (blank nodes)
+    limit = getattr(store, "max_update_bytes", None)
+    if limit and sum(map(len, parts)) > limit and not any(re.search(r"(?:^|\s)_:", nt) for _, nt in graphs):
+        _replace_graphs_in_pieces(store, graphs, limit)
+        return
     store.update("\n".join(parts))
+
+
+def _replace_graphs_in_pieces(store, graphs: list[tuple[NamedNode, str]], limit: int) -> None:
+    """For a server that takes no update longer than `limit` characters (RemoteStore.max_update_bytes:
+    Virtuoso refuses ~10 MB): the drops, then the triples in requests of at most half of it, one after
+    the other. NOT one transaction (Virtuoso makes none of a request either: docs/remote-store.md)."""
+    store.update("\n".join(f"DROP SILENT GRAPH <{g.value}> ;" for g, _ in graphs))
+    for g, nt in graphs:
+        piece, size = [], 0
+        for line in nt.splitlines(keepends=True):  # one triple a line: N-Triples escapes line breaks
+            if piece and size + len(line) > limit // 2:
+                store.update(insert_data(f"GRAPH <{g.value}> {{\n{''.join(piece)}}}"))
+                piece, size = [], 0
+            piece.append(line)
+            size += len(line)
+        if piece:
+            store.update(insert_data(f"GRAPH <{g.value}> {{\n{''.join(piece)}}}"))
 
 
 def graph_triples(store: Store, graph: NamedNode) -> set[Triple]:

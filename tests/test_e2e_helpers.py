@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from bench.processes import free_port, kg_command, oxigraph_command, running
-from bench.virtuoso import running_virtuoso
+from bench.virtuoso import MAX_UPDATE_BYTES, running_virtuoso
 
 __all__ = ["free_port", "kg_command", "oxigraph_command", "running_server", "running_oxigraph", "SparqlServer",
            "running_sparql_server", "SPARQL_SERVERS"]
@@ -57,12 +57,14 @@ class SparqlServer:
     graph_store_url: str
     auth: httpx.Auth | None = None
     env: dict = field(default_factory=dict)
+    max_update_bytes: int | None = None
 
     def open(self, **options):
         """A RemoteStore on it, checked as kg.store.open_store checks one."""
         from kg.remote import RemoteStore
 
-        store = RemoteStore(self.query_url, self.update_url, self.graph_store_url, auth=self.auth, **options)
+        store = RemoteStore(self.query_url, self.update_url, self.graph_store_url, auth=self.auth,
+                            max_update_bytes=self.max_update_bytes, **options)
         store.check_union()
         return store
 
@@ -78,6 +80,6 @@ def running_sparql_server(kind: str, tmp: Path, timeout_s: int = 20):
     elif kind == "virtuoso":
         with running_virtuoso(tmp, timeout_s=timeout_s) as v:
             yield SparqlServer(kind, v.query_url, v.update_url, v.graph_store_url,
-                               httpx.DigestAuth("kg", v.password), v.env())
+                               httpx.DigestAuth("kg", v.password), v.env(), MAX_UPDATE_BYTES)
     else:
         raise ValueError(f"no such SPARQL server: {kind}")
