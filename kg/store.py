@@ -178,15 +178,27 @@ def replace_graphs(store: Store, graphs: dict[NamedNode, Iterable[Triple]]) -> N
 
 def _replace_graphs_nt(store: Store, graphs: list[tuple[NamedNode, str]]) -> None:
     """replace_graphs with each graph's triples already written as N-Triples."""
+    limit = getattr(store, "max_update_bytes", None)  # a server with limits (Virtuoso): see below
     parts = [f"DROP SILENT GRAPH <{g.value}> ;" for g, _ in graphs]
-    body = [f"GRAPH <{g.value}> {{\n{nt}}}" for g, nt in graphs if nt]
+    body = [block for g, nt in graphs if nt for block in _graph_blocks(g, nt, BLOCK_TRIPLES if limit else None)]
     if body:
         parts.append(insert_data("\n".join(body)))  # INSERT DATA, or the same as INSERT … WHERE {} (blank nodes)
-    limit = getattr(store, "max_update_bytes", None)
     if limit and sum(map(len, parts)) > limit and not any(re.search(r"(?:^|\s)_:", nt) for _, nt in graphs):
         _replace_graphs_in_pieces(store, graphs, limit)
         return
     store.update("\n".join(parts))
+
+
+BLOCK_TRIPLES = 2000  # Virtuoso's SPARQL parser runs out of stack ("memory exhausted") near 5,000 in one block
+
+
+def _graph_blocks(graph: NamedNode, nt: str, per_block: int | None) -> list[str]:
+    """`GRAPH <g> { … }` blocks of the N-Triples `nt` (one triple a line: N-Triples escapes line
+    breaks), of at most `per_block` triples each (None: one block)."""
+    if per_block is None:
+        return [f"GRAPH <{graph.value}> {{\n{nt}}}"]
+    lines = nt.splitlines(keepends=True)
+    return [f"GRAPH <{graph.value}> {{\n{''.join(lines[i:i + per_block])}}}" for i in range(0, len(lines), per_block)]
 
 
 def _replace_graphs_in_pieces(store, graphs: list[tuple[NamedNode, str]], limit: int) -> None:
@@ -196,14 +208,14 @@ def _replace_graphs_in_pieces(store, graphs: list[tuple[NamedNode, str]], limit:
     store.update("\n".join(f"DROP SILENT GRAPH <{g.value}> ;" for g, _ in graphs))
     for g, nt in graphs:
         piece, size = [], 0
-        for line in nt.splitlines(keepends=True):  # one triple a line: N-Triples escapes line breaks
+        for line in nt.splitlines(keepends=True):
             if piece and size + len(line) > limit // 2:
-                store.update(insert_data(f"GRAPH <{g.value}> {{\n{''.join(piece)}}}"))
+                store.update(insert_data("\n".join(_graph_blocks(g, "".join(piece), BLOCK_TRIPLES))))
                 piece, size = [], 0
             piece.append(line)
             size += len(line)
         if piece:
-            store.update(insert_data(f"GRAPH <{g.value}> {{\n{''.join(piece)}}}"))
+            store.update(insert_data("\n".join(_graph_blocks(g, "".join(piece), BLOCK_TRIPLES))))
 
 
 def graph_triples(store: Store, graph: NamedNode) -> set[Triple]:

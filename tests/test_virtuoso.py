@@ -92,6 +92,11 @@ def test_a_graph_longer_than_an_update_may_be_goes_in_pieces(virtuoso):
     replace_graphs(store, {graph: list(triples)[:10]})  # a replacement drops the old triples first
     assert len(graph_triples(store, graph)) == 10
     store.update("DROP SILENT GRAPH <urn:x-test:big>")
+    store.max_update_bytes = 8_000_000  # 6,000 triples: in one request, in GRAPH blocks short enough for its parser
+    many = {Triple(NamedNode(f"urn:x-test:s{i}"), NamedNode("urn:x-test:p"), Literal(i)) for i in range(6000)}
+    replace_graphs(store, {graph: many})
+    assert len(graph_triples(store, graph)) == 6000
+    store.update("DROP SILENT GRAPH <urn:x-test:big>")
     store.close()
 
 
