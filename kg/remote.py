@@ -9,14 +9,15 @@ unchanged over Oxigraph server, Apache Jena Fuseki, Virtuoso… (docs/remote-sto
 How each part of the Store interface maps onto the protocols:
 
 - `query`: POST of the form `query=` (+ `default-graph-uri` / `named-graph-uri` for an explicit
-  dataset). SELECT and ASK come back as SPARQL JSON results, parsed by `parse_query_results` into a
+  dataset), accepting the media types of the query's form (query_form). SELECT and ASK come back as SPARQL JSON results, parsed by `parse_query_results` into a
   real `QuerySolutions` / `QueryBoolean`. CONSTRUCT and DESCRIBE come back as N-Triples; pyoxigraph
   cannot make a `QueryTriples` from outside, so the triples go into a temporary in-memory Store and
   `CONSTRUCT WHERE { ?s ?p ?o }` over it gives a genuine `QueryTriples` (a CONSTRUCT answer is a
   set of triples, so nothing is lost; duplicates, which carry no meaning, collapse).
 - `use_default_graph_as_union=True`: the server's default graph must be the union of its named
   graphs — a server setting everywhere (Oxigraph `--union-default-graph`, Fuseki
-  `tdb2:unionDefaultGraph`, Virtuoso and GraphDB by default). The standard per-request alternative,
+  `tdb2:unionDefaultGraph`, GraphDB by default, Virtuoso once its own graphs are private:
+  docs/remote-store.md). The standard per-request alternative,
   listing every named graph in `default-graph-uri` AND `named-graph-uri`, costs a listing of the
   graphs plus a request body that grows with the corpus (≈130 kB per query at 1 k articles, 13 MB at
   100 k) and races with writers; so it is not used. `check_union()` refuses a server whose default
@@ -28,7 +29,7 @@ How each part of the Store interface maps onto the protocols:
 - `update`: POST of the form `update=` to the update endpoint: one request, one transaction on
   Oxigraph and Fuseki (docs/remote-store.md for the others).
 - `quads_for_pattern`, `named_graphs`, `contains_named_graph`, `__len__`: SPARQL queries over the
-  named graphs (`GRAPH ?g`). A pattern with `DefaultGraph()` reads the server's own default graph
+  named graphs (`GRAPH ?g`; a server that does not answer `GRAPH ?g {}`, Virtuoso, by their quads). A pattern with `DefaultGraph()` reads the server's own default graph
   with the Graph Store Protocol (`GET ?default`): over a union default graph a query cannot reach
   it. A blank node from an earlier answer names nothing on the server (a query cannot refer to a
   blank node), so a pattern with one matches nothing.
