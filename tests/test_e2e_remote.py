@@ -133,18 +133,19 @@ def test_a_write_by_another_client_of_the_server_shows_at_once(server, sparql_se
 
 
 def test_exports_pages_and_void(server):
+    """(Generous client timeouts: a page walks the graph one request a step, slower on Virtuoso.)"""
     dump = httpx.get(f"{server}/export/dataset.nq", timeout=60)
     dataset = rdflib.Dataset()
     dataset.parse(data=dump.text, format="nquads")
     assert len(list(dataset.quads())) > 19000
-    graph = rdflib.Graph().parse(data=httpx.get(f"{server}/export/graph/{A002}.ttl").text, format="turtle")
+    graph = rdflib.Graph().parse(data=httpx.get(f"{server}/export/graph/{A002}.ttl", timeout=60).text, format="turtle")
     assert (rdflib.URIRef(TRUCE), None, None) in graph
-    page = httpx.get(f"{server}/place/homs", headers={"Accept": "text/html"})
+    page = httpx.get(f"{server}/place/homs", headers={"Accept": "text/html"}, timeout=60)
     assert page.status_code == 200 and "<h1>Homs</h1>" in page.text
-    described = rdflib.Graph().parse(data=httpx.get(f"{server}/place/homs", headers={"Accept": "text/turtle"}).text,
+    described = rdflib.Graph().parse(data=httpx.get(f"{server}/place/homs", headers={"Accept": "text/turtle"}, timeout=60).text,
                                      format="turtle")
     assert (rdflib.URIRef(f"{BASE}place/homs"), rdflib.RDFS.label, rdflib.Literal("Homs", lang="en")) in described
-    void = rdflib.Graph().parse(data=httpx.get(f"{server}/void", headers={"Accept": "text/turtle"}).text, format="turtle")
+    void = rdflib.Graph().parse(data=httpx.get(f"{server}/void", headers={"Accept": "text/turtle"}, timeout=60).text, format="turtle")
     triples = void.value(rdflib.URIRef(f"{BASE}dataset"), rdflib.URIRef("http://rdfs.org/ns/void#triples"))
     assert int(triples) > 19000
 
