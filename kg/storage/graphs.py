@@ -7,6 +7,7 @@ Queries see the union of all graphs as their default graph."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store, Triple, serialize
@@ -23,14 +24,54 @@ def replace_graphs(store: Store, graphs: dict[NamedNode, Iterable[Triple]]) -> N
 
 def replace_graphs_nt(store: Store, graphs: list[tuple[NamedNode, str]]) -> None:
     """replace_graphs with each graph's triples already written as N-Triples."""
-    store.update("\n".join([*(_drop(g) for g, _ in graphs), insert_data(graphs)]))
+    limit = getattr(store, "max_update_bytes", None)  # a server with limits (Virtuoso): see below
+    parts = [*(_drop(g) for g, _ in graphs), insert_data(graphs, BLOCK_TRIPLES if limit else None)]
+    if limit and sum(map(len, parts)) > limit and not any(_BLANK.search(nt) for _, nt in graphs):
+        _replace_graphs_in_pieces(store, graphs, limit)
+        return
+    store.update("\n".join(parts))
 
 
-def insert_data(graphs: Iterable[tuple[NamedNode | DefaultGraph, str]]) -> str:
+BLOCK_TRIPLES = 2000  # Virtuoso's SPARQL parser runs out of stack ("memory exhausted") near 5,000 in one block
+_BLANK = re.compile(r"(?:^|\s)_:")
+
+
+def insert_data(graphs: Iterable[tuple[NamedNode | DefaultGraph, str]], per_block: int | None = None) -> str:
     """THE builder of `INSERT DATA { … }`: each graph's N-Triples (as written by pyoxigraph from
-    checked terms, never request text) in its GRAPH block; "" when there is nothing to insert."""
-    body = [nt if isinstance(g, DefaultGraph) else f"GRAPH <{g.value}> {{\n{nt}}}" for g, nt in graphs if nt]
-    return "INSERT DATA {\n" + "\n".join(body) + "\n}" if body else ""
+    checked terms, never request text) in GRAPH blocks of at most `per_block` triples (None: one
+    block a graph); "" when there is nothing to insert. Data that may hold a blank node becomes the
+    same template as `INSERT { … } WHERE { }` (the same meaning, new blank nodes; Virtuoso refuses
+    blank nodes in INSERT DATA)."""
+    body = [block for g, nt in graphs if nt for block in _blocks(g, nt, per_block)]
+    if not body:
+        return ""
+    data = "\n".join(body)
+    return "INSERT {\n" + data + "\n} WHERE { }" if _BLANK.search(data) else "INSERT DATA {\n" + data + "\n}"
+
+
+def _blocks(graph: NamedNode | DefaultGraph, nt: str, per_block: int | None) -> list[str]:
+    """The N-Triples `nt` (one triple a line) as blocks of at most `per_block` triples."""
+    lines = nt.splitlines(keepends=True)
+    step = per_block or max(len(lines), 1)
+    chunks = ["".join(lines[i:i + step]) for i in range(0, len(lines), step)]
+    return chunks if isinstance(graph, DefaultGraph) else [f"GRAPH <{graph.value}> {{\n{c}}}" for c in chunks]
+
+
+def _replace_graphs_in_pieces(store, graphs: list[tuple[NamedNode, str]], limit: int) -> None:
+    """For a server that takes no update longer than `limit` characters (RemoteStore.max_update_bytes:
+    Virtuoso refuses ~10 MB): the drops, then the triples in requests of at most half of it, one after
+    the other. NOT one transaction (Virtuoso makes none of a request either: docs/remote-store.md)."""
+    store.update("\n".join(_drop(g) for g, _ in graphs))
+    for g, nt in graphs:
+        piece, size = [], 0
+        for line in nt.splitlines(keepends=True):
+            if piece and size + len(line) > limit // 2:
+                store.update(insert_data([(g, "".join(piece))], BLOCK_TRIPLES))
+                piece, size = [], 0
+            piece.append(line)
+            size += len(line)
+        if piece:
+            store.update(insert_data([(g, "".join(piece))], BLOCK_TRIPLES))
 
 
 def _drop(graph: NamedNode | DefaultGraph) -> str:
@@ -58,7 +99,8 @@ def drop_graph(store: Store, graph: NamedNode | DefaultGraph) -> bool:
     """Drop the graph; False if there was none."""
     if not graph_exists(store, graph):
         return False
-    store.update("DROP DEFAULT" if isinstance(graph, DefaultGraph) else f"DROP GRAPH <{graph.value}>")
+    # SILENT: it exists (Virtuoso refuses DROP GRAPH of a graph made by inserts, not by CREATE GRAPH)
+    store.update("DROP DEFAULT" if isinstance(graph, DefaultGraph) else f"DROP SILENT GRAPH <{graph.value}>")
     return True
 
 
@@ -67,6 +109,8 @@ def graph_triples(store: Store, graph: NamedNode) -> set[Triple]:
 
 
 def is_empty(store: Store) -> bool:
+    if not isinstance(store, Store):  # a remote store: one ASK, not every quad sent to be read for the first
+        return not bool(store.query("ASK { GRAPH ?g { ?s ?p ?o } }"))
     return next(iter(store.quads_for_pattern(None, None, None, None)), None) is None
 
 

@@ -9,14 +9,16 @@ unchanged over Oxigraph server, Apache Jena Fuseki, Virtuoso… (docs/remote-sto
 How each part of the Store interface maps onto the protocols:
 
 - `query`: POST of the form `query=` (+ `default-graph-uri` / `named-graph-uri` for an explicit
-  dataset). SELECT and ASK come back as SPARQL JSON results, parsed by `parse_query_results` into a
+  dataset), accepting the media types of the query's form (query_form). SELECT and ASK come back as
+  SPARQL JSON results, parsed by `parse_query_results` into a
   real `QuerySolutions` / `QueryBoolean`. CONSTRUCT and DESCRIBE come back as N-Triples; pyoxigraph
   cannot make a `QueryTriples` from outside, so the triples go into a temporary in-memory Store and
   `CONSTRUCT WHERE { ?s ?p ?o }` over it gives a genuine `QueryTriples` (a CONSTRUCT answer is a
   set of triples, so nothing is lost; duplicates, which carry no meaning, collapse).
 - `use_default_graph_as_union=True`: the server's default graph must be the union of its named
   graphs — a server setting everywhere (Oxigraph `--union-default-graph`, Fuseki
-  `tdb2:unionDefaultGraph`, Virtuoso and GraphDB by default). The standard per-request alternative,
+  `tdb2:unionDefaultGraph`, GraphDB by default, Virtuoso once its own graphs are private:
+  docs/remote-store.md). The standard per-request alternative,
   listing every named graph in `default-graph-uri` AND `named-graph-uri`, costs a listing of the
   graphs plus a request body that grows with the corpus (≈130 kB per query at 1 k articles, 13 MB at
   100 k) and races with writers; so it is not used. `check_union()` refuses a server whose default
@@ -28,7 +30,8 @@ How each part of the Store interface maps onto the protocols:
 - `update`: POST of the form `update=` to the update endpoint: one request, one transaction on
   Oxigraph and Fuseki (docs/remote-store.md for the others).
 - `quads_for_pattern`, `named_graphs`, `contains_named_graph`, `__len__`: SPARQL queries over the
-  named graphs (`GRAPH ?g`). A pattern with `DefaultGraph()` reads the server's own default graph
+  named graphs (`GRAPH ?g`; a server that does not answer `GRAPH ?g {}`, Virtuoso, by their quads).
+  A pattern with `DefaultGraph()` reads the server's own default graph
   with the Graph Store Protocol (`GET ?default`): over a union default graph a query cannot reach
   it. A blank node from an earlier answer names nothing on the server (a query cannot refer to a
   blank node), so a pattern with one matches nothing.
@@ -77,8 +80,15 @@ from kg.storage.graphs import insert_data
 # SELECT/ASK: JSON (or XML); CONSTRUCT/DESCRIBE: N-Triples (or Turtle). One Accept for both, since
 # the form of a query is the server's to read: each server picks among the types of its result.
 ACCEPT = f"{RESULTS_JSON}, {RESULTS_XML};q=0.9, application/n-triples;q=0.8, text/turtle;q=0.7"
+# ... but a query whose form is plain from its first keyword asks for that form's types only: Virtuoso
+# answers the first type of the Accept it can write, whatever the form (a CONSTRUCT as a result table,
+# a SELECT as an RDF graph of its rows).
+ACCEPT_BY_FORM = {"SELECT": f"{RESULTS_JSON}, {RESULTS_XML};q=0.9", "ASK": f"{RESULTS_JSON}, {RESULTS_XML};q=0.9",
+                  "CONSTRUCT": "application/n-triples, text/turtle;q=0.9",
+                  "DESCRIBE": "application/n-triples, text/turtle;q=0.9"}
 MAX_ANSWER = 512 << 20  # bytes: a query's answer is read whole (the service caps rows after): at most this
 _ALL_TRIPLES = "CONSTRUCT WHERE { ?s ?p ?o }"
+_NO_SUCH_GRAPH = "urn:x-homs-kg:no-such-graph"
 
 
 def is_url(location) -> bool:
@@ -111,11 +121,12 @@ class RemoteStore:
     else the query URL): the SPARQL Update and Graph Store Protocol endpoints. `auth`: an httpx auth
     (default: HTTP Basic from the URL's user:password). `timeout`: seconds a query may take;
     `io_timeout`: seconds an update or a dump may take. `read_only`: refuse writes here, before
-    the server is asked."""
+    the server is asked. `max_update_bytes`: the longest update request the server takes (Virtuoso:
+    under 10 MB), for the loader to split larger ones (then not atomic)."""
 
     def __init__(self, query_url: str, update_url: str | None = None, graph_store_url: str | None = None, *,
                  auth: httpx.Auth | tuple[str, str] | None = None, timeout: float = 300.0,
-                 io_timeout: float = 600.0, read_only: bool = False):
+                 io_timeout: float = 600.0, read_only: bool = False, max_update_bytes: int | None = None):
         if not is_url(query_url):
             raise ValueError(f"not an http(s) URL: {redact(str(query_url))!r}")
         parts = urlsplit(query_url)
@@ -125,6 +136,8 @@ class RemoteStore:
         self.update_url = redact(update_url or _sibling(query_url, "update"))
         self.graph_store_url = redact(graph_store_url or _sibling(query_url, "store"))
         self.timeout, self.io_timeout, self.read_only = timeout, io_timeout, read_only
+        self._graph_listing: bool | None = None  # see _lists_graphs
+        self.max_update_bytes = max_update_bytes  # the longest update the server takes (kg.store splits loads)
         self._client = httpx.Client(auth=auth, follow_redirects=False, headers={"User-Agent": "homs-kg"},
                                     limits=httpx.Limits(max_connections=64, max_keepalive_connections=16))
 
@@ -133,7 +146,8 @@ class RemoteStore:
                  update_url: str | None = None, graph_store_url: str | None = None) -> RemoteStore:
         """A RemoteStore configured from the arguments, else the environment: $KG_UPDATE_URL,
         $KG_GRAPH_STORE_URL, $KG_STORE_USER / $KG_STORE_PASSWORD (HTTP Basic; the URL's own
-        user:password wins), $KG_STORE_AUTH=digest for HTTP Digest (Virtuoso's /sparql-auth)."""
+        user:password wins), $KG_STORE_AUTH=digest for HTTP Digest (Virtuoso's /sparql-auth),
+        $KG_STORE_MAX_UPDATE_BYTES (Virtuoso: 8000000)."""
         user, password = os.environ.get("KG_STORE_USER"), os.environ.get("KG_STORE_PASSWORD")
         auth = None
         if urlsplit(url).username is None and user:
@@ -144,7 +158,8 @@ class RemoteStore:
             auth = httpx.DigestAuth(unquote(p.username), unquote(p.password or ""))
         return cls(url, update_url or os.environ.get("KG_UPDATE_URL") or None,
                    graph_store_url or os.environ.get("KG_GRAPH_STORE_URL") or None, auth=auth,
-                   timeout=timeout if timeout is not None else 300.0, read_only=read_only)
+                   timeout=timeout if timeout is not None else 300.0, read_only=read_only,
+                   max_update_bytes=int(os.environ.get("KG_STORE_MAX_UPDATE_BYTES") or 0) or None)
 
     def __str__(self) -> str:
         return self.query_url
@@ -214,7 +229,9 @@ class RemoteStore:
                 ([] if default_graph is None else [default_graph])
             form += [("default-graph-uri", _graph_iri(g)) for g in defaults]
             form += [("named-graph-uri", _graph_iri(g)) for g in (named_graphs or [])]
-        r, body = self._send("POST", self.query_url, self.timeout, data=form, headers={"Accept": ACCEPT})
+        r, body = self._send("POST", self.query_url, self.timeout, data=form,
+                             headers={"Accept": ACCEPT_BY_FORM.get(query_form(text), ACCEPT)})
+        _check_complete(r, body, self.timeout)
         if r.status_code == 400:
             raise SyntaxError(f"the store refused the query: {self._message(r, body)}")
         if r.status_code != 200:
@@ -233,6 +250,7 @@ class RemoteStore:
     def _select(self, query: str, timeout: float | None = None) -> Iterator:
         r, body = self._send("POST", self.query_url, timeout or self.timeout, data=[("query", query)],
                              headers={"Accept": f"{RESULTS_JSON}, {RESULTS_XML};q=0.9"})
+        _check_complete(r, body, timeout or self.timeout)
         if r.status_code != 200:
             raise self._fail(r, body, self.query_url)
         return _result(self._media(r), body)
@@ -270,14 +288,24 @@ class RemoteStore:
         return int(next(iter(self._select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")))["n"].value)
 
     def named_graphs(self) -> Iterator[NamedNode]:
-        return (row["g"] for row in self._select("SELECT ?g WHERE { GRAPH ?g { } }") if isinstance(row["g"], NamedNode))
+        query = "SELECT ?g WHERE { GRAPH ?g { } }" if self._lists_graphs() else \
+            "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"  # (Virtuoso: DISTINCT ?g is slow, and lists private graphs)
+        return (row["g"] for row in self._select(query) if isinstance(row["g"], NamedNode))
 
     def contains_named_graph(self, graph) -> bool:
         if isinstance(graph, DefaultGraph):
             return True
         if isinstance(graph, BlankNode):
             return False
-        return bool(self._select(f"ASK {{ GRAPH {graph} {{ }} }}"))
+        return bool(self._select(f"ASK {{ GRAPH {graph} {{ {'' if self._lists_graphs() else '?s ?p ?o'} }} }}"))
+
+    def _lists_graphs(self) -> bool:
+        """Whether `GRAPH ?g {}` names the server's graphs (empty ones too, as the SPARQL semantics
+        says). Virtuoso matches it once with ?g unbound, and `GRAPH <g> {}` for any <g>: it keeps no
+        empty graphs, so there a graph is one that holds a quad. Asked once per store."""
+        if self._graph_listing is None:
+            self._graph_listing = not bool(self._select(f"ASK {{ GRAPH <{_NO_SUCH_GRAPH}> {{ }} }}"))
+        return self._graph_listing
 
     # --- the Graph Store Protocol, and dumps ---------------------------------------------------------
 
@@ -290,6 +318,8 @@ class RemoteStore:
                                                         f"longer than {self.io_timeout:g} s"))
         if r.status_code == 404:
             return []
+        if graph is None and r.status_code == 500 and b"not configured to have default graph" in body:
+            return []  # Virtuoso: no default graph of its own (every triple is in a named graph)
         if r.status_code != 200:
             raise self._fail(r, body, self.graph_store_url)
         fmt = GRAPH_MEDIA.get(self._media(r))
@@ -359,6 +389,9 @@ class RemoteStore:
 
     def clear(self) -> None:
         self.update("DROP ALL")
+        left = list(self.named_graphs())  # Virtuoso answers DROP ALL and drops nothing: then graph by graph
+        if left:
+            self.update(" ;\n".join(f"DROP SILENT GRAPH {g}" for g in left))
 
     def flush(self) -> None:
         """Nothing to do: each update is durable when the server answers it."""
@@ -385,12 +418,40 @@ def prologue(query: str, base_iri: str | None, prefixes: dict[str, str] | None) 
     return " ".join(parts) + " " if parts else ""
 
 
+def query_form(query: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the query's first keyword after its prologue (comments,
+    BASE, PREFIX); "" when it is none of them (the server will say why)."""
+    i = 0
+    while m := _PROLOGUE_ITEM.match(query, i):
+        i = m.end()
+    m = re.match(r"\s*([A-Za-z]+)", query[i:])
+    form = m.group(1).upper() if m else ""
+    return form if form in ACCEPT_BY_FORM else ""
+
+
+_PROLOGUE_ITEM = re.compile(r"\s*(?:#[^\n]*(?:\n|$)|BASE\s*<[^>]*>|PREFIX\s*[^\s:]*:\s*<[^>]*>)", re.I)
+
+
+def _check_complete(r: httpx.Response, body: bytes, timeout: float) -> None:
+    """QueryTimeout for a query the server stopped at its own time limit: Virtuoso answers 500
+    "SR171: Transaction timed out", or, for an "anytime" query, 200 with only the rows found in time
+    (X-SQL-State S1TAT), which must never pass for the answer."""
+    if r.headers.get("x-sql-state", "").upper() == "S1TAT" or \
+            (r.status_code == 500 and b"SR171: Transaction timed out" in body[:2000]):
+        raise QueryTimeout(timeout)
+
+
 # --- answers ---------------------------------------------------------------------------------------
+
+
+_VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*"|<bnode>)nodeID://')
 
 
 def _result(media: str, body: bytes):
     """The server's answer as pyoxigraph's QuerySolutions, QueryBoolean or QueryTriples."""
     if media in RESULT_MEDIA:
+        if b"nodeID://" in body:  # Virtuoso names blank nodes nodeID://b123: not a blank node label
+            body = _VIRTUOSO_BNODE.sub(rb"\1", body)
         try:
             return parse_query_results(body, format=RESULT_MEDIA[media])
         except SyntaxError as e:
@@ -405,4 +466,4 @@ def _result(media: str, body: bytes):
     raise OSError(f"the store answered a query with {media or 'no content type'!r}")
 
 
-__all__ = ["RemoteStore", "is_url", "redact", "prologue"]
+__all__ = ["RemoteStore", "is_url", "redact", "prologue", "query_form", "insert_data"]

@@ -1,8 +1,11 @@
-"""End to end over a remote store: a real `oxigraph serve`, loaded by a real `kg load --store URL`,
-served by a real `kg serve --store URL`; replies parsed before anything is asserted."""
+"""End to end over a remote store: a real `oxigraph serve`, then a private Virtuoso (bench/virtuoso.py),
+loaded by a real `kg load --store URL`, served by a real `kg serve --store URL`; replies parsed before
+anything is asserted. Virtuoso's endpoints and credentials reach `kg` by the environment
+(KG_UPDATE_URL, KG_GRAPH_STORE_URL, KG_STORE_USER/PASSWORD, KG_STORE_AUTH=digest)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import xml.etree.ElementTree as ET
 
@@ -11,7 +14,7 @@ import pytest
 import rdflib
 
 from support import BASE
-from support.servers import kg_command, running_oxigraph, running_server
+from support.servers import SPARQL_SERVERS, SparqlServer, kg_command, running_server, running_sparql_server
 
 pytestmark = pytest.mark.server
 
@@ -22,46 +25,64 @@ TOKEN = "remote-test-token"
 QUERY_LIMIT = 3.0
 
 
-def kg(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*kg_command(), *args], capture_output=True, text=True, timeout=300)
+def kg(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*kg_command(), *args], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, **env} if env else None)
+
+
+@pytest.fixture(scope="module", params=SPARQL_SERVERS)
+def sparql_server(request, tmp_path_factory):
+    with running_sparql_server(request.param, tmp_path_factory.mktemp(request.param), timeout_s=20) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
-def oxigraph(tmp_path_factory):
-    with running_oxigraph(tmp_path_factory.mktemp("oxigraph"), "--timeout-s", "20") as url:
-        yield url
+def oxigraph(sparql_server) -> str:
+    """The SPARQL server's query URL (the name from when it was Oxigraph's only)."""
+    return sparql_server.query_url
 
 
 @pytest.fixture(scope="module")
-def loaded(oxigraph):
-    done = kg("load", "--store", oxigraph)
+def loaded(sparql_server):
+    url = sparql_server.query_url
+    done = kg("load", "--store", url, env=sparql_server.env)
     assert done.returncode == 0, done.stderr
-    assert "loaded 5 article(s)" in done.stdout and oxigraph in done.stdout
-    return oxigraph
+    assert "loaded 5 article(s)" in done.stdout and url in done.stdout
+    return url
 
 
 @pytest.fixture(scope="module")
-def server(loaded, tmp_path_factory):
+def server(loaded, sparql_server, tmp_path_factory):
     with running_server(tmp_path_factory.mktemp("serve"), "--no-load", "--query-timeout", str(QUERY_LIMIT),
-                        "--write-token", TOKEN, store=loaded) as url:
+                        "--write-token", TOKEN, store=loaded, env=sparql_server.env) as url:
         yield url
 
 
 def direct(oxigraph: str, query: str) -> list[dict]:
-    """A SELECT asked of the Oxigraph server itself, not through homs-kg."""
+    """A SELECT asked of the SPARQL server itself, not through homs-kg."""
     r = httpx.post(oxigraph, data={"query": query}, headers={"Accept": "application/sparql-results+json"})
     r.raise_for_status()
     return r.json()["results"]["bindings"]
 
 
-def test_the_cli_works_on_the_remote_store(loaded):
-    stats = kg("stats", "--store", loaded)
+def direct_update(server: SparqlServer, update: str) -> httpx.Response:
+    """A SPARQL update sent to the server itself (with its credentials), not through homs-kg."""
+    return httpx.post(server.update_url, content=update, auth=server.auth,
+                      headers={"Content-Type": "application/sparql-update"})
+
+
+def test_the_cli_works_on_the_remote_store(loaded, sparql_server):
+    env = sparql_server.env
+    stats = kg("stats", "--store", loaded, env=env)
     assert stats.returncode == 0 and "quads in all" in stats.stdout
     assert int(stats.stdout.split("quads in all")[0].split()[-1]) > 19000
-    found = kg("query", "ceasefires", "-p", "place=Old City", "--format", "csv", "--store", loaded)
+    found = kg("query", "ceasefires", "-p", "place=Old City", "--format", "csv", "--store", loaded, env=env)
     assert found.returncode == 0, found.stderr
-    assert {TRUCE, CEASEFIRE_72H} <= set(found.stdout.split(","))
-    dump = kg("export", "--format", "turtle", "--graph", A002, "--store", loaded)
+    if sparql_server.kind == "oxigraph":
+        assert {TRUCE, CEASEFIRE_72H} <= set(found.stdout.split(","))
+    else:  # Virtuoso misses ceasefires (docs/remote-store.md; test_remote_store.VIRTUOSO_DIFFERS): answered, not all
+        assert found.stdout.startswith("place,agreement,") and CEASEFIRE_72H not in found.stdout
+    dump = kg("export", "--format", "turtle", "--graph", A002, "--store", loaded, env=env)
     graph = rdflib.Graph().parse(data=dump.stdout, format="turtle")
     assert (rdflib.URIRef(TRUCE), rdflib.RDFS.label, None) in graph and len(graph) > 3000
 
@@ -84,7 +105,10 @@ def test_sparql_select_ask_and_construct(server):
     assert bad.status_code == 400 and bad.json()["status"] == 400
 
 
-def test_the_canned_endpoint(server):
+def test_the_canned_endpoint(server, sparql_server, request):
+    if sparql_server.kind == "virtuoso":  # docs/remote-store.md: a `*` path from a bound start
+        request.applymarker(pytest.mark.xfail(strict=True, reason="Virtuoso 7.2.5 misses the zero-length match "
+                                                                  "of ?type rdfs:subClassOf* hk:Ceasefire"))
     r = httpx.get(f"{server}/api/ceasefires", params={"place": "homs"})
     assert r.status_code == 200
     rows = {row["agreement"]: row for row in r.json()["rows"]}
@@ -94,35 +118,35 @@ def test_the_canned_endpoint(server):
     assert unknown.status_code == 404 and unknown.json()["title"] == "Not Found"
 
 
-def test_a_write_by_another_client_of_the_server_shows_at_once(server, oxigraph):
+def test_a_write_by_another_client_of_the_server_shows_at_once(server, sparql_server):
     """No canned answer is cached over a remote store: others may write to it."""
     homs = f"{BASE}place/homs"
     values = lambda: {r["value"] for r in httpx.get(f"{server}/api/entity", params={"entity": homs, "limit": 1000}).json()["rows"]}  # noqa: E731
     assert "written by another client" not in values()
     graph = f"{BASE}graph/another-client"
-    r = httpx.post(oxigraph.removesuffix("/query") + "/update",
-                   data={"update": f'INSERT DATA {{ GRAPH <{graph}> {{ <{homs}> '
-                                   f'<http://www.w3.org/2000/01/rdf-schema#comment> "written by another client" }} }}'})
-    assert r.status_code == 204
+    r = direct_update(sparql_server, f'INSERT DATA {{ GRAPH <{graph}> {{ <{homs}> '
+                                     f'<http://www.w3.org/2000/01/rdf-schema#comment> "written by another client" }} }}')
+    assert r.status_code in (200, 204), r.text
     try:
         assert "written by another client" in values()
     finally:
-        httpx.post(oxigraph.removesuffix("/query") + "/update", data={"update": f"DROP GRAPH <{graph}>"})
+        direct_update(sparql_server, f"DROP SILENT GRAPH <{graph}>")
 
 
 def test_exports_pages_and_void(server):
-    dump = httpx.get(f"{server}/export/dataset.nq")
+    """(Generous client timeouts: a page walks the graph one request a step, slower on Virtuoso.)"""
+    dump = httpx.get(f"{server}/export/dataset.nq", timeout=60)
     dataset = rdflib.Dataset()
     dataset.parse(data=dump.text, format="nquads")
     assert len(list(dataset.quads())) > 19000
-    graph = rdflib.Graph().parse(data=httpx.get(f"{server}/export/graph/{A002}.ttl").text, format="turtle")
+    graph = rdflib.Graph().parse(data=httpx.get(f"{server}/export/graph/{A002}.ttl", timeout=60).text, format="turtle")
     assert (rdflib.URIRef(TRUCE), None, None) in graph
-    page = httpx.get(f"{server}/place/homs", headers={"Accept": "text/html"})
+    page = httpx.get(f"{server}/place/homs", headers={"Accept": "text/html"}, timeout=60)
     assert page.status_code == 200 and "<h1>Homs</h1>" in page.text
-    described = rdflib.Graph().parse(data=httpx.get(f"{server}/place/homs", headers={"Accept": "text/turtle"}).text,
+    described = rdflib.Graph().parse(data=httpx.get(f"{server}/place/homs", headers={"Accept": "text/turtle"}, timeout=60).text,
                                      format="turtle")
     assert (rdflib.URIRef(f"{BASE}place/homs"), rdflib.RDFS.label, rdflib.Literal("Homs", lang="en")) in described
-    void = rdflib.Graph().parse(data=httpx.get(f"{server}/void", headers={"Accept": "text/turtle"}).text, format="turtle")
+    void = rdflib.Graph().parse(data=httpx.get(f"{server}/void", headers={"Accept": "text/turtle"}, timeout=60).text, format="turtle")
     triples = void.value(rdflib.URIRef(f"{BASE}dataset"), rdflib.URIRef("http://rdfs.org/ns/void#triples"))
     assert int(triples) > 19000
 
@@ -155,7 +179,11 @@ def test_writes_with_the_token_reach_the_remote_store(server, oxigraph):
     assert direct(oxigraph, f"SELECT ?c WHERE {{ GRAPH <{graph}> {{ ?s ?p ?c }} }}") == []
 
 
-def test_load_over_http_reaches_the_remote_store(server, oxigraph, seeds_copy):
+def test_load_over_http_reaches_the_remote_store(server, oxigraph, seeds_copy, sparql_server, request):
+    if sparql_server.kind == "virtuoso":  # docs/remote-store.md
+        request.applymarker(pytest.mark.xfail(strict=True, reason="Virtuoso stores WKT points as single-precision "
+                                              "virtrdf:Geometry, so the stored entities never equal the entities "
+                                              "file and POST /load answers 409"))
     path = seeds_copy / "002_36c9516b5ee8d58f.yaml"
     text = path.read_text(encoding="utf-8")
     files = {"annotation": (path.name, text.replace("status: implemented", "status: agreed", 1).encode()),

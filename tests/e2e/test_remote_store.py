@@ -1,12 +1,14 @@
-"""The remote store (kg.storage.remote.RemoteStore) against a real `oxigraph serve` process: the loader, the
-canned queries, bound values, exports and counts give what the embedded store gives from the same
-seeds. The comparison store is an embedded one ON DISK, as the server's is: the order in which
+"""The remote store (kg.storage.remote.RemoteStore) against real servers, each test on each of them: an
+`oxigraph serve` process and a private Virtuoso (bench/virtuoso.py; it must be installed: .ci/run
+installs it). The loader, the canned queries, bound values, exports and counts give what the
+embedded store gives from the same seeds. The comparison store is an embedded one ON DISK, as the server's is: the order in which
 GROUP_CONCAT joins values is unspecified, and Oxigraph's in-memory store orders them otherwise."""
 
 from __future__ import annotations
 
 import base64
 import http.server
+import re
 import threading
 
 import pytest
@@ -27,7 +29,7 @@ from kg.storage.graphs import graph_sizes, graph_triples
 from kg.storage.opening import is_remote, open_store
 from kg.storage.remote import RemoteStore
 from support import BASE, select
-from support.servers import free_port, running_oxigraph
+from support.servers import SPARQL_SERVERS, free_port, running_oxigraph, running_sparql_server
 
 A002 = "a002-syria-direct-fall-of-homs"
 TRUCE = f"{BASE}agreement/{A002}/old-homs-truce"
@@ -41,11 +43,17 @@ def iris() -> Iris:
     return Iris(BASE)
 
 
+@pytest.fixture(scope="module", params=SPARQL_SERVERS)
+def kind(request) -> str:
+    """The SPARQL server the module's remote-store tests run against (each in turn)."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def remote(tmp_path_factory, iris):
-    """A real Oxigraph server holding the seeds, loaded through the loader over HTTP."""
-    with running_oxigraph(tmp_path_factory.mktemp("oxigraph")) as url:
-        store = open_store(url)
+def remote(kind, tmp_path_factory, iris):
+    """A real SPARQL server holding the seeds, loaded through the loader over HTTP."""
+    with running_sparql_server(kind, tmp_path_factory.mktemp(kind)) as server:
+        store = server.open()
         load(store, [SEEDS], iris)
         yield store
         store.close()
@@ -59,10 +67,10 @@ def embedded(tmp_path_factory, iris):
 
 
 @pytest.fixture
-def fresh(tmp_path):
-    """An empty Oxigraph server of this test's own."""
-    with running_oxigraph(tmp_path) as url:
-        store = open_store(url)
+def fresh(kind, tmp_path):
+    """An empty SPARQL server of this test's own."""
+    with running_sparql_server(kind, tmp_path) as server:
+        store = server.open()
         yield store
         store.close()
 
@@ -76,12 +84,77 @@ def _parameters(embedded) -> dict[str, dict]:
             "event_places": {"event": TRUCE}, "mentions": {"entity": f"{BASE}place/homs"}}
 
 
+# --- what Virtuoso does otherwise (docs/remote-store.md, "Virtuoso") ---------------------------------
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGERS = {_XSD + t for t in ("integer", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
+                                "negativeInteger", "long", "int", "short", "byte", "unsignedLong", "unsignedInt",
+                                "unsignedShort", "unsignedByte")}
+_POINTS = {"http://www.opengis.net/ont/geosparql#wktLiteral", "http://www.openlinksw.com/schemas/virtrdf#Geometry"}
+# The canned queries whose rows Virtuoso 7.2.5 (Debian 12) gets otherwise, and why; each is checked to
+# differ still, so that this list and the documentation follow the server.
+VIRTUOSO_DIFFERS = {
+    "agreements": "a `*` path whose start is bound by an earlier pattern: ?type rdfs:subClassOf* hk:Agreement "
+                  "misses its zero-length match",
+    "ceasefires": "?type rdfs:subClassOf* hk:Ceasefire misses ?type = hk:Ceasefire (the 72-hour ceasefire)",
+    "event_map": "rdfs:subClassOf* and hk:partOf* from bound starts",
+    "timeline": "rdfs:subClassOf* from a bound ?type",
+    "event_actors": "?type rdfs:subClassOf+ hk:Actor from a bound ?type matches nothing or a wrong subset",
+    "events_in_place": "rdfs:subClassOf+ hk:Event from a bound ?type",
+    "actors": "GROUP_CONCAT over unbound values only: \"\" on Virtuoso (SPARQL 1.1), unbound on Oxigraph",
+    "casualties_in_place": "GROUP_CONCAT of values in one language: a plain string on Virtuoso (SPARQL 1.1), "
+                           "that language on Oxigraph",
+    "casualties_of_event": "GROUP_CONCAT in one language, as casualties_in_place",
+    "entity": "SAMPLE picks another of the equally valid evidence quotes",
+}
+
+
+def as_virtuoso_stores(term):
+    """A term as Virtuoso keeps it, up to what it changes on the way in: a literal of a type derived
+    from xsd:integer keeps its type there (Oxigraph's stores make it xsd:integer); a WKT point becomes a
+    virtrdf:Geometry of single-precision coordinates (36.73 reads back 36.729999542236)."""
+    if isinstance(term, Literal) and term.datatype.value in _INTEGERS:
+        return Literal(term.value, datatype=NamedNode(_XSD + "integer"))
+    if isinstance(term, Literal) and term.datatype.value in _POINTS:
+        point = re.fullmatch(r"POINT\(([-\d.]+) ([-\d.]+)\)", term.value)
+        if point:
+            return "POINT", round(float(point[1]), 5), round(float(point[2]), 5)
+    return term
+
+
+def comparable(kind: str, rows) -> list[tuple]:
+    """Rows (or triples) as tuples of terms; on Virtuoso, up to the changes of as_virtuoso_stores."""
+    rows = [tuple(r) for r in rows]
+    return [tuple(as_virtuoso_stores(t) for t in r) for r in rows] if kind == "virtuoso" else rows
+
+
+def rdf_comparable(kind: str, term):
+    """An rdflib term (of a parsed export) up to the changes of as_virtuoso_stores, on Virtuoso."""
+    if kind != "virtuoso" or not isinstance(term, rdflib.Literal) or term.datatype is None:
+        return term
+    if str(term.datatype) in _INTEGERS | _POINTS:
+        return as_virtuoso_stores(Literal(str(term), datatype=NamedNode(str(term.datatype))))
+    return term
+
+
+def statements(kind: str, page) -> list:
+    """A linked-data page's statements, their values up to the changes of as_virtuoso_stores."""
+    if kind != "virtuoso":
+        return page.statements
+    return [(p, label, [(as_virtuoso_stores(v.term), v.label, v.sources, v.quote) for v in values])
+            for p, label, values in page.statements]
+
+
+def comparable_triples(kind: str, triples) -> set:
+    return {tuple(t) for t in comparable(kind, [(t.subject, t.predicate, t.object) for t in triples])}
+
+
 # --- the same answers -----------------------------------------------------------------------------
 
 pytestmark = pytest.mark.server
 
 
-def test_the_remote_store_holds_what_the_embedded_one_holds(remote, embedded):
+def test_the_remote_store_holds_what_the_embedded_one_holds(remote, embedded, kind):
     assert is_remote(remote) and not is_remote(embedded)
     assert graph_sizes(remote) == graph_sizes(embedded) and len(graph_sizes(remote)) == 13
     assert len(remote) == len(embedded) > 19000
@@ -90,27 +163,36 @@ def test_the_remote_store_holds_what_the_embedded_one_holds(remote, embedded):
     assert distinct_triples(remote) == distinct_triples(embedded)
     for g in embedded.named_graphs():
         if not g.value.endswith("/ontology"):  # its blank nodes get new labels in every store
-            assert graph_triples(remote, g) == graph_triples(embedded, g), g
+            assert comparable_triples(kind, graph_triples(remote, g)) == \
+                comparable_triples(kind, graph_triples(embedded, g)), g
 
 
-def test_every_canned_query_answers_the_same_rows(remote, embedded, iris):
+def test_every_canned_query_answers_the_same_rows(remote, embedded, iris, kind):
     catalogue, given = canned.catalogue(), _parameters(embedded)
-    assert len(catalogue) >= 13
+    differs = VIRTUOSO_DIFFERS if kind == "virtuoso" else {}
+    assert len(catalogue) >= 13 and set(differs) <= set(catalogue)
     answered = 0
     for name, query in catalogue.items():
         values = given.get(name, {})
-        expected = [tuple(row) for row in canned.run(embedded, query, values, iris)]
-        assert [tuple(row) for row in canned.run(remote, query, values, iris)] == expected, name
+        expected = comparable(kind, canned.run(embedded, query, values, iris))
+        got = comparable(kind, canned.run(remote, query, values, iris))
         # and with the values bound as substitutions (the remote store writes them as VALUES)
         bound = canned.bindings(embedded, iris, query, values)
         subs = embedded.query(query.sparql, use_default_graph_as_union=True, substitutions=bound)
-        assert [tuple(row) for row in remote.query(query.sparql, use_default_graph_as_union=True,
-                                                   substitutions=bound)] == [tuple(r) for r in subs], name
-        answered += bool(expected)
-    assert answered >= 11  # nearly every query finds something in the seeds: the comparison is not empty
+        got_subs = remote.query(query.sparql, use_default_graph_as_union=True, substitutions=bound)
+        same = got == expected and comparable(kind, got_subs) == comparable(kind, subs)
+        if name in differs:
+            assert not same, f"{name} now answers as the embedded store: drop it from VIRTUOSO_DIFFERS and the docs"
+        else:
+            assert got == expected, name
+            assert comparable(kind, got_subs) == comparable(kind, subs), name
+        answered += bool(expected) and name not in differs
+    assert answered >= (11 if kind == "oxigraph" else 3)  # the comparison is not empty
 
 
-def test_the_ceasefires_in_homs_on_the_remote_store(remote, iris):
+def test_the_ceasefires_in_homs_on_the_remote_store(remote, iris, kind, request):
+    if kind == "virtuoso":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=VIRTUOSO_DIFFERS["ceasefires"]))
     rows = {r["agreement"].value: r for r in canned.run(remote, canned.catalogue()["ceasefires"], {"place": "Homs"}, iris)}
     assert set(rows) == {TRUCE, CEASEFIRE_72H}
     truce, april = rows[TRUCE], rows[CEASEFIRE_72H]
@@ -120,8 +202,10 @@ def test_the_ceasefires_in_homs_on_the_remote_store(remote, iris):
     assert "72-hour" in april["label"].value
 
 
-def test_events_in_a_date_range_bind_the_dates_inside_the_where_clause(remote, embedded, iris):
+def test_events_in_a_date_range_bind_the_dates_inside_the_where_clause(remote, embedded, iris, kind, request):
     """?from and ?to are only in a FILTER: a trailing VALUES clause would leave them unbound there."""
+    if kind == "virtuoso":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=VIRTUOSO_DIFFERS["events_in_place"]))
     query = canned.catalogue()["events_in_place"]
     values = {"place": "homs", "from": "2014-05-01", "to": "2014-05-31"}
     found = [tuple(r) for r in canned.run(remote, query, values, iris)]
@@ -150,9 +234,10 @@ def test_query_forms_come_back_as_pyoxigraph_results(remote):
 RDFS = NamedNode("http://www.w3.org/2000/01/rdf-schema#")
 
 
-def test_hostile_literals_stay_in_their_term_position(remote, embedded, iris):
+def test_hostile_literals_stay_in_their_term_position(remote, embedded, iris, kind):
     before = len(remote)
-    for value in HOSTILE:
+    # Virtuoso ends a string at a NUL character (docs/remote-store.md); the loader refuses NULs
+    for value in HOSTILE if kind == "oxigraph" else [v for v in HOSTILE if "\x00" not in v]:
         term = Literal(value)
         query = "SELECT ?v (STRLEN(?v) AS ?n) WHERE { }"
         got = [tuple(r) for r in remote.query(query, substitutions={Variable("v"): term})]
@@ -168,32 +253,36 @@ def test_hostile_literals_stay_in_their_term_position(remote, embedded, iris):
     assert len(remote) == before  # nothing was dropped or written
 
 
-def test_describe_gives_the_same_description(remote, embedded, iris):
+def test_describe_gives_the_same_description(remote, embedded, iris, kind):
     for iri in (f"{BASE}place/homs", TRUCE, f"{BASE}article/{A002}"):
         node = NamedNode(iri)
         assert describe.exists(remote, node)
-        assert describe.description(remote, node) == describe.description(embedded, node)
+        assert comparable_triples(kind, describe.description(remote, node)) == \
+            comparable_triples(kind, describe.description(embedded, node))
         page, expected = describe.page(remote, node, iris), describe.page(embedded, node, iris)
-        assert (page.label, page.statements, page.evidence) == (expected.label, expected.statements, expected.evidence)
+        assert (page.label, statements(kind, page), page.evidence) == \
+            (expected.label, statements(kind, expected), expected.evidence)
     assert not describe.exists(remote, NamedNode(f"{BASE}place/atlantis"))
 
 
-def test_exports_parse_and_hold_the_same_data(remote, embedded, iris):
+def test_exports_parse_and_hold_the_same_data(remote, embedded, iris, kind):
     for fmt, name in ((RdfFormat.N_QUADS, "nquads"), (RdfFormat.TRIG, "trig")):
         dataset = rdflib.Dataset()
         dataset.parse(data=export(remote, fmt), format=name)
-        quads = {(s, p, o, g) for s, p, o, g in dataset.quads() if not isinstance(s, rdflib.BNode)
-                 and not isinstance(o, rdflib.BNode)}
+        quads = {(s, p, rdf_comparable(kind, o), g) for s, p, o, g in dataset.quads()
+                 if not isinstance(s, rdflib.BNode) and not isinstance(o, rdflib.BNode)}
         expected = rdflib.Dataset()
         expected.parse(data=export(embedded, fmt), format=name)
         assert len(list(dataset.quads())) == len(list(expected.quads())) == len(embedded)
-        assert quads == {(s, p, o, g) for s, p, o, g in expected.quads() if not isinstance(s, rdflib.BNode)
-                         and not isinstance(o, rdflib.BNode)}
+        assert quads == {(s, p, rdf_comparable(kind, o), g) for s, p, o, g in expected.quads()
+                         if not isinstance(s, rdflib.BNode) and not isinstance(o, rdflib.BNode)}
     for fmt, name in ((RdfFormat.TURTLE, "turtle"), (RdfFormat.RDF_XML, "xml"), (RdfFormat.N_TRIPLES, "nt")):
         mine, theirs = rdflib.Graph(), rdflib.Graph()
         mine.parse(data=export(remote, fmt, iris.graph(A002)), format=name)
         theirs.parse(data=export(embedded, fmt, iris.graph(A002)), format=name)
-        assert len(mine) == len(theirs) > 3000 and set(mine) == set(theirs)
+        assert len(mine) == len(theirs) > 3000
+        assert {(s, p, rdf_comparable(kind, o)) for s, p, o in mine} == \
+            {(s, p, rdf_comparable(kind, o)) for s, p, o in theirs}
 
 
 # --- loads ----------------------------------------------------------------------------------------
@@ -210,7 +299,7 @@ def test_a_bad_annotation_file_loads_nothing_remotely(fresh, seeds_copy, iris):
     assert len(fresh) == 0 and list(fresh.named_graphs()) == []
 
 
-def test_a_reload_replaces_an_article_whole(fresh, seeds_copy, iris, tmp_path):
+def test_a_reload_replaces_an_article_whole(fresh, seeds_copy, iris, tmp_path, kind):
     load(fresh, [seeds_copy], iris)
     graph, inferred = iris.graph(A002), iris.inferred_graph(A002)
     others = {g.value: graph_triples(fresh, g) for g in fresh.named_graphs()
@@ -224,8 +313,9 @@ def test_a_reload_replaces_an_article_whole(fresh, seeds_copy, iris, tmp_path):
     # the article's two graphs are what a fresh embedded load of the changed files gives, and no others changed
     reference = open_store(tmp_path / "embedded")
     load(reference, [seeds_copy], iris)
-    assert graph_triples(fresh, graph) == graph_triples(reference, graph)
-    assert graph_triples(fresh, inferred) == graph_triples(reference, inferred)
+    assert comparable_triples(kind, graph_triples(fresh, graph)) == comparable_triples(kind, graph_triples(reference, graph))
+    assert comparable_triples(kind, graph_triples(fresh, inferred)) == \
+        comparable_triples(kind, graph_triples(reference, inferred))
     assert {g: graph_triples(fresh, NamedNode(g)) for g in others} == others
 
 
@@ -238,19 +328,25 @@ def test_a_server_whose_default_graph_is_not_the_union_is_refused(tmp_path, iris
         store.close()
 
 
-def test_the_app_opens_a_remote_store_from_its_url(remote):
+def test_the_app_opens_a_remote_store_from_its_url(remote, kind):
     from fastapi.testclient import TestClient
 
     from api import create_app
     from kg.executor.inline import InlineExecutor
     from kg.executor.limits import Limits
 
-    app = create_app(store=remote.query_url, limits=Limits(timeout=0.5), isolation="process")
+    limit = 0.5 if kind == "oxigraph" else 3.0  # Virtuoso compiles a query the first time: ~0.1-1 s here
+    app = create_app(store=remote.query_url, limits=Limits(timeout=limit), isolation="process")
     with TestClient(app) as client:
-        assert is_remote(app.state.store) and app.state.store.timeout == 0.5
+        assert is_remote(app.state.store) and app.state.store.timeout == limit
         assert isinstance(app.state.executor, InlineExecutor)  # whatever `isolation` says: the server runs it
-        rows = client.get("/api/ceasefires", params={"place": "homs"}).json()["rows"]
-        assert {r["agreement"] for r in rows} == {TRUCE, CEASEFIRE_72H}
+        answer = client.get("/api/ceasefires", params={"place": "homs"})
+        assert answer.status_code == 200, answer.text
+        rows = answer.json()["rows"]
+        if kind == "oxigraph":
+            assert {r["agreement"] for r in rows} == {TRUCE, CEASEFIRE_72H}
+        else:  # answered, but not all of it (VIRTUOSO_DIFFERS["ceasefires"])
+            assert {r["agreement"] for r in rows} < {TRUCE, CEASEFIRE_72H}
         slow = client.get("/sparql", params={"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"})
         assert slow.status_code == 503 and slow.json()["status"] == 503
         assert client.post("/sparql", data={"update": "DROP ALL"}).status_code == 403  # read-only service
