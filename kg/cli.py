@@ -57,7 +57,7 @@ def open_option_store(store, read_only=False, timeout=None):
     except OSError as e:
         if "lock" in str(e).lower():  # RocksDB's LOCK: another process (a running `kg serve`) holds the store
             raise click.ClickException(
-                f"the store at {location_name(location)} is in use by another process, such as a running `kg serve`: "
+                f"the store at {location_name(location)} is locked by another process, such as a running `kg serve`: "
                 "load through the server (POST /load with its write token, docs/api.md) or stop it, "
                 "then run this again") from None
         raise click.ClickException(f"cannot open the store at {location_name(location)}: {e}") from None

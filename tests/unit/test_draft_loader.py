@@ -171,6 +171,6 @@ def test_load_into_a_store_a_server_holds_says_what_to_do(tmp_path):
     assert result.exit_code != 0
     lines = result.output.strip().splitlines()
     assert len(lines) == 1, result.output
-    assert "in use by another process, such as a running `kg serve`" in lines[0]
+    assert "is locked by another process, such as a running `kg serve`" in lines[0]
     assert "POST /load with its write token" in lines[0] and "or stop it" in lines[0]
     assert "Resource temporarily unavailable" not in lines[0]
