@@ -14,6 +14,7 @@ from pyoxigraph import Store
 from api import errors
 from api.deps import Settings
 from api.middleware.cache import AnswerCache, Front
+from api.middleware.headers import SecurityHeaders
 from api.middleware.limits import SizeLimits
 from api.routers import canned as queries
 from api.routers import docs, export, sparql, ui, void, writes
@@ -131,6 +132,7 @@ def create_app(store: Store | str | os.PathLike | None = None, base: str | None 
         app.add_exception_handler(exc, handler)
     app.add_middleware(Front)  # innermost: repeated canned requests answered from the cache (api/middleware/cache.py)
     app.add_middleware(SizeLimits, max_url=settings.max_url, max_body=settings.max_body)
+    app.add_middleware(SecurityHeaders)  # CSP and nosniff on every response, errors included
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
                        allow_headers=["*"], expose_headers=["Link", "Content-Disposition", "Content-Type",
                                                             sparql.TRUNCATED, "Retry-After"])

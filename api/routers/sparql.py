@@ -135,8 +135,9 @@ async def answer(request: Request, executor, settings: Settings, protocol: Proto
         raise ApiError(400, f"SPARQL syntax error: {e}") from None
     except SparqlError as e:
         raise ApiError(400, str(e)) from None
-    if result.html is not None:
-        return templates.TemplateResponse(request, "sparql.html", result.html, headers={"Vary": "Accept"})
+    if result.html is not None:  # rendered in a thread, not on the event loop (and bounded: answers.HTML_BYTES)
+        return await anyio.to_thread.run_sync(lambda: templates.TemplateResponse(
+            request, "sparql.html", result.html, headers={"Vary": "Accept"}))
     return Response(result.body, media_type=result.media_type, headers=truncation_headers(result))
 
 
