@@ -23,6 +23,7 @@ from kg import __version__
 from kg.executor.inline import InlineExecutor
 from kg.executor.limits import Limits
 from kg.executor.pool import ProcessPool
+from kg.executor.share import Shares, default_share
 from kg.executor.views import Checkpoint, DiskCopy, hold_store_lock
 from kg.namespaces import base_iri
 from kg.paths import QUERIES_DIR
@@ -109,6 +110,8 @@ def create_app(store: Store | str | os.PathLike | None = None, base: str | None 
                 disk, cleanup = views.path, views.cleanup
             app.state.executor = await anyio.to_thread.run_sync(
                 lambda: ProcessPool(disk, settings.limits, workers, sync=sync))
+            # one client holds at most all workers but one (kg/executor/share.py)
+            app.state.shares = Shares(default_share(app.state.executor.size), settings.limits.timeout)
         else:
             app.state.executor = InlineExecutor(app.state.store, settings.limits)
         try:

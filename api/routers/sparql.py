@@ -130,7 +130,7 @@ async def answer(request: Request, executor, settings: Settings, protocol: Proto
     negotiated format; 503 if it is stopped, before any byte of a result is sent."""
     try:
         result = await run_job(executor, answers.sparql_query, protocol.query, protocol.dataset, settings.base,
-                               request.headers.get("accept"))
+                               request.headers.get("accept"), request=request)
     except SyntaxError as e:
         raise ApiError(400, f"SPARQL syntax error: {e}") from None
     except SparqlError as e:
