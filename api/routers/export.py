@@ -3,8 +3,10 @@ article's, `ontology`, `entities`, `inferred/<name>`) as Turtle, N-Triples, JSON
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from pyoxigraph import Store
 
 from api.deps import Settings, get_settings, get_store
@@ -14,15 +16,22 @@ from kg import formats
 from kg.formats import rdf_format
 from kg.storage.export import export, graph_for
 from kg.storage.graphs import article_ids
+from kg.storage.streaming import stream
 
 router = APIRouter(tags=["exports"], route_class=Route)
 DATASET_EXTENSIONS = ("trig", "nq")
 GRAPH_EXTENSIONS = ("ttl", "nt", "jsonld", "rdf")
 
 
-def download(data: bytes, fmt, filename: str) -> Response:
-    return Response(data, media_type=formats.media_type(fmt),
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+def download(write, fmt, filename: str) -> Response:
+    """The export `write(output)` makes, streamed (kg/storage/streaming.py: never whole in memory).
+    The file name in Content-Disposition is ASCII, with the full name as RFC 6266 filename*."""
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    disposition = f'attachment; filename="{ascii_name}"'
+    if ascii_name != filename:  # a graph name outside Latin-1 was a plain-text 500 (issue 15)
+        disposition += f"; filename*=UTF-8''{quote(filename)}"
+    return StreamingResponse(stream(write), media_type=formats.media_type(fmt),
+                             headers={"Content-Disposition": disposition})
 
 
 @router.get("/export", summary="List the downloads")
@@ -42,7 +51,7 @@ def export_dataset(ext: str, store: Store = Depends(get_store)) -> Response:
     if ext not in DATASET_EXTENSIONS:
         raise ApiError(404, f"the dataset is exported as {', '.join('.' + e for e in DATASET_EXTENSIONS)}, not .{ext}")
     fmt = rdf_format(ext)
-    return download(export(store, fmt), fmt, f"homs-kg.{ext}")
+    return download(lambda out: export(store, fmt, output=out), fmt, f"homs-kg.{ext}")
 
 
 @router.get("/export/graph/{name:path}", name="export_graph", summary="One graph",
@@ -59,4 +68,5 @@ def export_graph(name: str, store: Store = Depends(get_store), settings: Setting
     except ValueError as e:
         raise ApiError(404, str(e)) from None
     fmt = rdf_format(ext)
-    return download(export(store, fmt, graph), fmt, f"homs-kg-{graph_name.replace('/', '-')}.{ext}")
+    return download(lambda out: export(store, fmt, graph, output=out), fmt,
+                    f"homs-kg-{graph_name.replace('/', '-')}.{ext}")
