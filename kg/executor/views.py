@@ -3,6 +3,7 @@ a read-only server holds."""
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import tempfile
@@ -15,9 +16,9 @@ class _Views:
     """Read-only views of a store for a ProcessPool's workers, made again after each write
     (`refresh()`, the pool's `sync`), each in a new folder; `cleanup()` removes them."""
 
-    def __init__(self, store: Store, parent: str | os.PathLike | None = None):
+    def __init__(self, store: Store, parent: str | os.PathLike | None = None, owner: str = ""):
         self.store = store
-        self.folder = Path(tempfile.mkdtemp(prefix=".kg-views-", dir=parent))
+        self.folder = Path(tempfile.mkdtemp(prefix=f".kg-views-{owner}", dir=parent))
         self._n = 0
         self.path: Path | None = None
         self.path = self.refresh()
@@ -45,10 +46,21 @@ class Checkpoint(_Views):
     It is made beside the store, on the same filesystem."""
 
     def __init__(self, store: Store, path: str | os.PathLike):
-        super().__init__(store, Path(path).resolve().parent)
+        path = Path(path).resolve()
+        remove_leftovers(path)
+        super().__init__(store, path.parent, owner=f"{path.name}-")
 
     def _make(self, target: Path) -> None:
         self.store.backup(str(target))
+
+
+def remove_leftovers(path: Path) -> None:
+    """Remove the checkpoint folders a killed server left beside the store at `path` (issue 15: one
+    pinned 296 MB). Called by the one writer of the store (RocksDB's lock keeps others out), so
+    every `.kg-views-<store name>-*` folder there is a leftover; other stores' folders are left."""
+    for folder in path.parent.glob(f".kg-views-{glob.escape(path.name)}-*"):
+        if folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 class DiskCopy(_Views):
