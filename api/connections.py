@@ -60,7 +60,7 @@ class GuardedHttpTools(HttpToolsProtocol):
         super().connection_made(transport)
         self._peer = self.client[0] if self.client else None
         self._head_timer = None
-        self._head_bytes, self._header_count, self._in_head = 0, 0, True
+        self._head_bytes, self._head_size, self._header_count, self._in_head = 0, 0, 0, True
         self.clients[self._peer] += 1
         if self.clients[self._peer] > self.per_client:
             return self._refuse(503, "Service Unavailable",
@@ -79,16 +79,16 @@ class GuardedHttpTools(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        if self._in_head:
-            self._head_bytes += len(data)
-            if self._head_bytes > self.max_head + 65536 and self._in_head:  # far past: do not even parse it
+        if self._in_head:  # every byte before this chunk was head (the headers are not complete yet)
+            if self._head_bytes > self.max_head:  # past it already: do not buffer more of it
                 return self._refuse(431, "Request Header Fields Too Large", self._head_detail())
+            self._head_bytes += len(data)  # (this chunk may also hold the start of a body)
         super().data_received(data)
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
         if not self._in_head:  # a new request on a kept-alive connection
-            self._in_head, self._head_bytes, self._header_count = True, 0, 0
+            self._in_head, self._head_bytes, self._head_size, self._header_count = True, 0, 0, 0
         self._arm()
 
     def on_url(self, url: bytes) -> None:
@@ -113,8 +113,8 @@ class GuardedHttpTools(HttpToolsProtocol):
     # --
 
     def _check_head(self, n: int) -> None:
-        self._head_size = getattr(self, "_head_size", 0) + n
-        if self._head_bytes > self.max_head and self._head_size > self.max_head:
+        self._head_size += n
+        if self._head_size > self.max_head:
             self._refuse(431, "Request Header Fields Too Large", self._head_detail())
 
     def _head_detail(self) -> str:

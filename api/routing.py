@@ -18,6 +18,8 @@ import traceback
 
 from fastapi.routing import APIRoute
 
+from kg.errors import QueryTimeout, WorkerCrashed
+
 
 def _clear(exc: BaseException | None, seen: set) -> None:
     while exc is not None and id(exc) not in seen:
@@ -56,7 +58,13 @@ async def run_job(executor, fn, *args, request=None):
     shares = getattr(request.app.state, "shares", None) if request is not None else None
     if shares is not None:
         async with shares.hold(client_of(request)):
-            return await run_job(executor, fn, *args)
+            try:
+                return await run_job(executor, fn, *args)
+            except (QueryTimeout, WorkerCrashed):  # its worker was killed: the client's slot stays taken
+                refilled = getattr(executor, "refilled", None)  # until the replacement is up, so the
+                if refilled is not None:  # client cannot take the worker left for others meanwhile
+                    await refilled(shares.wait)
+                raise
     arun = getattr(executor, "arun", None)
     if arun is not None:
         return await arun(fn, *args)

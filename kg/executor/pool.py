@@ -398,6 +398,15 @@ class ProcessPool:
             raise value
         return value
 
+    async def refilled(self, timeout: float) -> None:
+        """Return when every worker is up again (or after `timeout` seconds)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not self._closed:
+            with self._cond:
+                if len(self._idle) + self._busy >= self.size and not self._starting:
+                    return
+            await asyncio.sleep(0.05)
+
     # -- writes
 
     @contextlib.contextmanager

@@ -78,3 +78,13 @@ def test_one_client_cannot_hold_every_connection(server):
     finally:
         for s in hogs:
             s.close()
+
+
+def test_a_large_body_in_the_same_read_as_its_headers_is_not_mistaken_for_a_large_head(server):
+    body = b"query=" + b"%23" + b"x" * 1_000_000 + b"%0AASK%7B%7D"
+    with socket.create_connection(address(server)) as sock:
+        sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nAccept: text/csv\r\nConnection: close\r\n"
+                     b"Content-Type: application/x-www-form-urlencoded\r\n"
+                     b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        data = closed_within(sock, 30)
+    assert data is not None and data.startswith(b"HTTP/1.1 200"), data[:300]
