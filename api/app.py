@@ -14,6 +14,7 @@ from pyoxigraph import Store
 from api import errors
 from api.deps import Settings
 from api.middleware.cache import AnswerCache, Front
+from api.middleware.headers import SecurityHeaders
 from api.middleware.limits import SizeLimits
 from api.routers import canned as queries
 from api.routers import conflict, docs, export, sparql, ui, void, workbench, writes
@@ -22,6 +23,7 @@ from kg import __version__
 from kg.executor.inline import InlineExecutor
 from kg.executor.limits import Limits
 from kg.executor.pool import ProcessPool
+from kg.executor.share import Shares, default_share
 from kg.executor.views import Checkpoint, DiskCopy, hold_store_lock
 from kg.namespaces import base_iri
 from kg.paths import QUERIES_DIR
@@ -115,6 +117,8 @@ def create_app(store: Store | str | os.PathLike | None = None, base: str | None 
                 disk, cleanup = views.path, views.cleanup
             app.state.executor = await anyio.to_thread.run_sync(
                 lambda: ProcessPool(disk, settings.limits, workers, sync=sync))
+            # one client holds at most all workers but one (kg/executor/share.py)
+            app.state.shares = Shares(default_share(app.state.executor.size), settings.limits.timeout)
         else:
             app.state.executor = InlineExecutor(app.state.store, settings.limits)
         try:
@@ -138,6 +142,7 @@ def create_app(store: Store | str | os.PathLike | None = None, base: str | None 
         app.add_exception_handler(exc, handler)
     app.add_middleware(Front)  # innermost: repeated canned requests answered from the cache (api/middleware/cache.py)
     app.add_middleware(SizeLimits, max_url=settings.max_url, max_body=settings.max_body)
+    app.add_middleware(SecurityHeaders)  # CSP and nosniff on every response, errors included
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
                        allow_headers=["*"], expose_headers=["Link", "Content-Disposition", "Content-Type",
                                                             sparql.TRUNCATED, "Retry-After"])

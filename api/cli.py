@@ -64,6 +64,11 @@ class Size(click.ParamType):
               help="Largest request body (413 beyond; $KG_MAX_BODY).")
 @click.option("--max-url", envvar="KG_MAX_URL", default="32k", show_default=True, type=Size(),
               help="Longest request path + query string (413 beyond; $KG_MAX_URL).")
+@click.option("--header-timeout", envvar="KG_HEADER_TIMEOUT", default=10.0, show_default=True,
+              type=click.FloatRange(min=0.1), metavar="SECONDS",
+              help="A request's line and headers must arrive within this, else 408 (api/connections.py).")
+@click.option("--connections-per-client", envvar="KG_CONNECTIONS_PER_CLIENT", default=64, show_default=True,
+              type=click.IntRange(min=1), help="Connections one client address may hold open (503 beyond).")
 @click.option("--write-token", envvar="KG_WRITE_TOKEN", default=None,
               help="Enable writes (SPARQL Update, Graph Store Protocol, POST /load) for requests bearing this "
                    "token; off without it. Prefer $KG_WRITE_TOKEN: a command line is visible to other users.")
@@ -74,7 +79,8 @@ class Size(click.ParamType):
               type=click.Choice(["critical", "error", "warning", "info", "debug"]),
               help="Server log level; `debug` also logs every request (the access log).")
 def serve_cmd(store, host, port, base, load_seeds, corpus, query_timeout, query_workers, max_rows, max_result_size,
-              query_memory, max_body, max_url, write_token, isolation, log_level):
+              query_memory, max_body, max_url, header_timeout, connections_per_client, write_token, isolation,
+              log_level):
     """Serve the graph over HTTP: SPARQL endpoint, canned queries, exports and linked-data pages.
 
     Every query runs in a worker process under --query-timeout (on a remote store, --store URL: on
@@ -122,8 +128,15 @@ def serve_cmd(store, host, port, base, load_seeds, corpus, query_timeout, query_
                f"query limit {query_timeout:g} s, {'writes need the token' if write_token else 'read-only'}", err=True)
     # uvloop and httptools (uvicorn[standard]): the asyncio/h11 defaults cost several times more per
     # request (bench/RESULTS.md, "Over HTTP"); access lines only at --log-level debug (one per request)
+    # httptools under the connection guard: header timeout, head size, connections (api/connections.py)
+    from api.connections import guarded
+
+    http = guarded(header_timeout, per_client=connections_per_client) if _has("httptools") else "h11"
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=log_level == "debug",
-                loop="uvloop" if _has("uvloop") else "asyncio", http="httptools" if _has("httptools") else "h11")
+                loop="uvloop" if _has("uvloop") else "asyncio", http=http, h11_max_incomplete_event_size=MAX_HEAD)
+
+
+MAX_HEAD = 32 * 1024  # the h11 fallback's bound on a request's head (api/connections.MAX_HEAD)
 
 
 def _has(module: str) -> bool:

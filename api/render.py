@@ -45,12 +45,16 @@ def local_path(request: Request, iri: str) -> str | None:
 
 @pass_context
 def href(context, iri: str) -> str:
-    """Where a link to an IRI goes: this server for IRIs under the base (and the ontology), else the IRI."""
+    """Where a link to an IRI goes: this server for IRIs under the base (and the ontology), else the
+    IRI if it is http(s); None (no link) for any other scheme."""
     request = context["request"]
     if iri.startswith(ONTOLOGY):
         root = request.scope.get("root_path", "").rstrip("/")
         return f"{root}/ontology#{iri[len(ONTOLOGY):]}"
-    return local_path(request, iri) or iri
+    local = local_path(request, iri)
+    if local is not None:
+        return local
+    return iri if iri[:8].lower().startswith(("http://", "https://")) else None  # never javascript: and the like
 
 
 def term_kind(term) -> str:

@@ -18,6 +18,8 @@ import traceback
 
 from fastapi.routing import APIRoute
 
+from kg.errors import QueryTimeout, WorkerCrashed
+
 
 def _clear(exc: BaseException | None, seen: set) -> None:
     while exc is not None and id(exc) not in seen:
@@ -49,12 +51,33 @@ class Route(APIRoute):
         super().__init__(path, confined(endpoint), **kwargs)
 
 
-async def run_job(executor, fn, *args):
+async def run_job(executor, fn, *args, request=None):
     """fn(ctx, *args) on the executor, from the event loop: `arun` when the executor has it (no
-    thread; a worker process), else `run` in the thread pool."""
+    thread; a worker process), else `run` in the thread pool. With `request`, within its client's
+    fair share of the workers (kg/executor/share.py; app.state.shares)."""
+    shares = getattr(request.app.state, "shares", None) if request is not None else None
+    if shares is not None:
+        async with shares.hold(client_of(request)):
+            try:
+                return await run_job(executor, fn, *args)
+            except (QueryTimeout, WorkerCrashed):  # its worker was killed: the client's slot stays taken
+                refilled = getattr(executor, "refilled", None)  # until the replacement is up, so the
+                if refilled is not None:  # client cannot take the worker left for others meanwhile
+                    await refilled(shares.wait)
+                raise
     arun = getattr(executor, "arun", None)
     if arun is not None:
         return await arun(fn, *args)
     import anyio.to_thread
 
     return await anyio.to_thread.run_sync(executor.run, fn, *args)
+
+
+def client_of(request) -> str:
+    """Who a request is, for the fair share: its bearer token (hashed) when it sends one, else its address."""
+    auth = request.headers.get("authorization", "")
+    if auth[:7].lower() == "bearer " and len(auth) > 7:
+        import hashlib
+
+        return "token:" + hashlib.sha256(auth[7:].encode()).hexdigest()[:16]
+    return "address:" + (request.client.host if request.client else "?")

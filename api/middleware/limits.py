@@ -1,6 +1,7 @@
 """Request size limits, before any handler runs: a path and query string longer than
 `Settings.max_url`, or a body larger than `Settings.max_body` (by its Content-Length, or counted as
-it streams in), is answered 413 in the one error shape."""
+it streams in), is answered 413 in the one error shape; headers past MAX_HEAD bytes or MAX_HEADERS
+fields, 431 (the connection guard, api/connections.py, refuses them earlier on a real server)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import PROBLEM, error_body
+
+MAX_HEAD, MAX_HEADERS = 32 * 1024, 100  # as api/connections.py
 
 
 class _TooLarge(HTTPException):
@@ -33,6 +36,10 @@ class SizeLimits:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        headers = scope.get("headers") or ()
+        if len(headers) > MAX_HEADERS or sum(len(n) + len(v) + 4 for n, v in headers) > MAX_HEAD:
+            return await self._refuse(send, f"more than {MAX_HEADERS} header fields or {_size(MAX_HEAD)} of them",
+                                      status=431)
         url = len(scope.get("raw_path") or scope["path"].encode("utf-8")) + len(scope.get("query_string", b""))
         if url > self.max_url:
             return await self._refuse(send, f"the URL is longer than this service takes ({_size(self.max_url)}): "
@@ -68,7 +75,7 @@ class SizeLimits:
         return f"the request body is larger than this service takes ({_size(self.max_body)})"
 
     @staticmethod
-    async def _refuse(send: Send, detail: str) -> None:
-        response = JSONResponse(error_body(413, detail), status_code=413,
+    async def _refuse(send: Send, detail: str, status: int = 413) -> None:
+        response = JSONResponse(error_body(status, detail), status_code=status,
                                 media_type=PROBLEM, headers={"Connection": "close"})
         await response({"type": "http"}, None, send)

@@ -129,7 +129,7 @@ async def run_canned(request: Request, store, executor, settings: Settings, quer
             cache.remember(version, answer_cache.front_key(request.scope), request_key, url)
             return answer_cache.respond(request, entry)
     job = answers.CannedRequest(query, values, settings.base, media, limit, offset, url)
-    result = await run_job(executor, answers.canned_query, job)
+    result = await run_job(executor, answers.canned_query, job, request=request)
     entry = answer_cache.Entry(result.body, result.media_type, truncation_headers(result))
     if cache is not None:
         key = (query.name, tuple(sorted((result.bound or {}).items())), media, limit, offset)

@@ -5,9 +5,10 @@ Turtle, N-Triples, JSON-LD or RDF/XML; and /context.jsonld, the @context of the 
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from pyoxigraph import Store
 
 from api.deps import Settings, get_settings, get_store
@@ -18,6 +19,7 @@ from kg.formats import rdf_format
 from kg.storage import readable
 from kg.storage.export import export, graph_for
 from kg.storage.graphs import article_ids
+from kg.storage.streaming import stream
 
 router = APIRouter(tags=["exports"], route_class=Route)
 DATASET_EXTENSIONS = ("trig", "nq")
@@ -25,9 +27,15 @@ GRAPH_EXTENSIONS = ("ttl", "nt", "jsonld", "rdf")
 UNION_EXTENSIONS = ("ttl", "nt")
 
 
-def download(data: bytes, fmt, filename: str) -> Response:
-    return Response(data, media_type=formats.media_type(fmt),
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+def download(write, fmt, filename: str) -> Response:
+    """The export `write(output)` makes, streamed (kg/storage/streaming.py: never whole in memory).
+    The file name in Content-Disposition is ASCII, with the full name as RFC 6266 filename*."""
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    disposition = f'attachment; filename="{ascii_name}"'
+    if ascii_name != filename:  # a graph name outside Latin-1 was a plain-text 500 (issue 15)
+        disposition += f"; filename*=UTF-8''{quote(filename)}"
+    return StreamingResponse(stream(write), media_type=formats.media_type(fmt),
+                             headers={"Content-Disposition": disposition})
 
 
 @router.get("/export", summary="List the downloads")
@@ -48,7 +56,7 @@ def export_dataset(ext: str, store: Store = Depends(get_store), settings: Settin
     if ext not in DATASET_EXTENSIONS:
         raise ApiError(404, f"the dataset is exported as {', '.join('.' + e for e in DATASET_EXTENSIONS)}, not .{ext}")
     fmt = rdf_format(ext)
-    return download(export(store, fmt, base=settings.base), fmt, f"homs-kg.{ext}")
+    return download(lambda out: export(store, fmt, base=settings.base, output=out), fmt, f"homs-kg.{ext}")
 
 
 @router.get("/export/graph/{name:path}", name="export_graph", summary="One graph",
@@ -65,7 +73,8 @@ def export_graph(name: str, store: Store = Depends(get_store), settings: Setting
     except ValueError as e:
         raise ApiError(404, str(e)) from None
     fmt = rdf_format(ext)
-    return download(export(store, fmt, graph, settings.base), fmt, f"homs-kg-{graph_name.replace('/', '-')}.{ext}")
+    return download(lambda out: export(store, fmt, graph, settings.base, output=out), fmt,
+                    f"homs-kg-{graph_name.replace('/', '-')}.{ext}")
 
 
 @router.get("/export/union.{ext}", name="export_union", summary="The union of all graphs, as triples",
@@ -76,7 +85,7 @@ def export_union(ext: str, store: Store = Depends(get_store), settings: Settings
     if ext not in UNION_EXTENSIONS:
         raise ApiError(404, f"the union is exported as {', '.join('.' + e for e in UNION_EXTENSIONS)}, not .{ext}")
     fmt = rdf_format(ext)
-    return download(export(store, fmt, base=settings.base), fmt, f"homs-kg-union.{ext}")
+    return download(lambda out: export(store, fmt, base=settings.base, output=out), fmt, f"homs-kg-union.{ext}")
 
 
 @router.get("/context.jsonld", name="jsonld_context", summary="The JSON-LD @context of the dataset's JSON-LD")

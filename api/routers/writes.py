@@ -29,10 +29,11 @@ from api.errors import ApiError
 from api.render import choose
 from api.routing import Route
 from kg import formats
-from kg.errors import AnnotationError, UploadError
+from kg.errors import AnnotationError, SparqlError, UploadError
 from kg.loading.upload import load_upload
 from kg.namespaces import PREFIXES
 from kg.querying import sparql
+from kg.querying.parsed import refuse_network_update
 from kg.storage.graphs import drop_graph, graph_exists, write_graph
 from kg.storage.rdf_input import parse_upload
 
@@ -84,11 +85,10 @@ def run_write(store: Store, executor, work):
 
 def sparql_update(store: Store, executor, settings: Settings, update: str) -> None:
     """Run one SPARQL update (one transaction). 400 for a syntax error or what this service refuses."""
-    words = sparql.keywords(update)
-    for word, why in (("SERVICE", "federated updates (SERVICE) are not supported"),
-                      ("LOAD", "LOAD would fetch from the network: POST the data to /graph-store instead")):
-        if word in words:
-            raise ApiError(400, why)
+    try:
+        refuse_network_update(update)  # read from the parse (kg.querying.parsed)
+    except SparqlError as e:
+        raise ApiError(400, str(e)) from None
     try:
         run_write(store, executor, lambda: store.update(update, base_iri=settings.base, prefixes=PREFIXES))
     except SyntaxError as e:

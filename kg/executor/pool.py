@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any
 
@@ -43,14 +44,32 @@ def _spawn(path: str, limits: Limits):
 
 
 class _Reader:
-    """The pool's end of a worker's connection, read from the event loop without blocking it: the
-    replies are multiprocessing.Connection messages (a 4-byte length, or -1 and an 8-byte one, then
-    the pickle), read with MSG_DONTWAIT on a duplicate of the socket, so the blocking `Connection`
-    used by `ProcessPool.run` is left as it is."""
+    """The pool's end of a worker's connection, used from the event loop without blocking it: jobs
+    and replies are multiprocessing.Connection messages (a 4-byte length, or -1 and an 8-byte one,
+    then the pickle), sent and read on a duplicate of the socket.
+
+    The duplicate shares the file *description* with the `Connection` that `ProcessPool.run` uses,
+    and with it the O_NONBLOCK flag, which uvloop's add_reader sets. A job sent with the blocking
+    `Connection.send` after that failed with BlockingIOError as soon as it outgrew the socket's
+    buffer (a 200 KB query: "the query worker stopped", the worker alive; issue 15, item 11). So the
+    job goes through the loop too (`send`), and `settle` makes the description blocking again for
+    `run`."""
 
     def __init__(self, conn):
         self.sock = socket.socket(fileno=os.dup(conn.fileno()))
         self.buffer = bytearray()
+
+    async def send(self, obj) -> None:
+        data = ForkingPickler.dumps(obj)
+        n = len(data)
+        head = struct.pack("!i", n) if n <= 0x7FFFFFFF else struct.pack("!iQ", -1, n)
+        self.sock.setblocking(False)
+        await asyncio.get_running_loop().sock_sendall(self.sock, head + data)
+
+    def settle(self) -> None:
+        """The shared description blocking again, for `Connection` (ProcessPool.run)."""
+        with contextlib.suppress(OSError):
+            os.set_blocking(self.sock.fileno(), True)
 
     def _message(self) -> bytes | None:
         buf = self.buffer
@@ -332,6 +351,8 @@ class ProcessPool:
         healthy = False
         try:
             try:
+                if worker.reader is not None:
+                    worker.reader.settle()
                 worker.conn.send((fn, args))
                 started = time.monotonic()
                 if not worker.conn.poll(timeout):
@@ -360,10 +381,11 @@ class ProcessPool:
             try:
                 if worker.reader is None:
                     worker.reader = _Reader(worker.conn)
-                worker.conn.send((fn, args))
                 started = time.monotonic()
-                data = await worker.reader.message(timeout)
+                await asyncio.wait_for(worker.reader.send((fn, args)), timeout)
+                data = await worker.reader.message(max(0.0, started + timeout - time.monotonic()))
                 status, value = pickle.loads(data)
+                worker.reader.settle()
             except TimeoutError:
                 raise self._timed_out(worker, started) from None
             except (EOFError, OSError, pickle.PickleError):
@@ -376,6 +398,15 @@ class ProcessPool:
         if status == "error":
             raise value
         return value
+
+    async def refilled(self, timeout: float) -> None:
+        """Return when every worker is up again (or after `timeout` seconds)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not self._closed:
+            with self._cond:
+                if len(self._idle) + self._busy >= self.size and not self._starting:
+                    return
+            await asyncio.sleep(0.05)
 
     # -- writes
 

@@ -3,6 +3,7 @@ a read-only server holds."""
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import tempfile
@@ -16,9 +17,9 @@ class _Views:
     """Read-only views of a store for a ProcessPool's workers, made again after each write
     (`refresh()`, the pool's `sync`), each in a new folder; `cleanup()` removes them."""
 
-    def __init__(self, store: Store, parent: str | os.PathLike | None = None):
+    def __init__(self, store: Store, parent: str | os.PathLike | None = None, owner: str = ""):
         self.store = store
-        self.folder = Path(tempfile.mkdtemp(prefix=".kg-views-", dir=parent))
+        self.folder = Path(tempfile.mkdtemp(prefix=f".kg-views-{owner}", dir=parent))
         self._n = 0
         self._retired: list[tuple[float, Path]] = []
         self.path: Path | None = None
@@ -58,7 +59,7 @@ class Checkpoint(_Views):
         path = Path(path).resolve()
         remove_stale_views(path)
         self._owner = path
-        super().__init__(store, path.parent)
+        super().__init__(store, path.parent, owner=f"{path.name}-")
 
     def _make(self, target: Path) -> None:
         (self.folder / OWNER).write_text(str(self._owner), encoding="utf-8")  # which store these views are of
@@ -79,16 +80,18 @@ OWNER = "store"  # the file in a views folder that names the store the views are
 
 
 def remove_stale_views(store_path: Path) -> list[Path]:
-    """Remove the views folders (.kg-views-*) beside the store at `store_path` that a server of that
-    same store left behind (SIGKILL skips `cleanup()`; one pinned 296 MB). Safe: the caller has the
-    store open read-write, so no other server of it runs; folders of other stores are left alone."""
+    """Remove the views folders beside the store at `store_path` that a server of that same store left
+    behind (SIGKILL skips `cleanup()`; one pinned 296 MB): those whose owner file names this store,
+    and those named `.kg-views-<store name>-*` that have none (made before the owner file was
+    written). Safe: the caller has the store open read-write, so no other server of it runs;
+    folders of other stores are left alone."""
     removed = []
     for folder in store_path.parent.glob(".kg-views-*"):
         try:
-            owner = (folder / OWNER).read_text(encoding="utf-8")
+            mine = (folder / OWNER).read_text(encoding="utf-8") == str(store_path)
         except OSError:
-            continue
-        if owner == str(store_path):
+            mine = folder.name.startswith(f".kg-views-{store_path.name}-")
+        if mine and folder.is_dir():
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed

@@ -1,5 +1,6 @@
 """A query worker process (`python -m kg.executor.worker FD STORE LIMITS`, started by the pool,
-not by hand): opens the store read-only and runs the jobs it is sent, under an address-space cap."""
+not by hand): cuts itself off the network (kg.executor.sandbox), opens the store read-only and runs
+the jobs it is sent, under an address-space cap."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import time
 from pyoxigraph import Store
 
 from kg.errors import WorkerCrashed
+from kg.executor import sandbox
 from kg.executor.limits import Context, Limits
 
 
@@ -49,6 +51,11 @@ def worker_main(fd: int, path: str, limits: Limits) -> None:
     from multiprocessing.connection import Connection
 
     conn = Connection(fd)
+    try:
+        sandbox.no_network()  # first: before any thread exists
+    except OSError as e:
+        conn.send(("failed", str(e)))
+        return
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # ^C reaches the whole group: the parent ends us
     if limits.memory:

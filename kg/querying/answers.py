@@ -11,6 +11,7 @@ service turns it into the `KG-Truncated` header, and canned queries' JSON into `
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -36,6 +37,7 @@ from kg.querying import sparql
 
 TABLE_MEDIA = {"json": JSON, "csv": CSV}
 HTML_ROWS = 1000  # rows an HTML results page shows
+HTML_BYTES = 1 << 20  # characters of terms (or Turtle) an HTML results page shows, within max_bytes too
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
@@ -97,13 +99,28 @@ def html_context(ctx: Context, query: str, result) -> dict:
     if isinstance(result, QueryBoolean):
         context["boolean"] = bool(result)
     elif isinstance(result, QueryTriples):
-        triples, context["truncated"] = take(ctx, result, ctx.limits.max_rows)
-        context["turtle"] = sparql.write_triples(triples, GRAPH_MEDIA["text/turtle"]).decode("utf-8")
+        triples, truncated = take(ctx, result, ctx.limits.max_rows)
+        turtle, _, cut = fit(_html_budget(ctx), triples,
+                             lambda ts: sparql.write_triples(ts, GRAPH_MEDIA["text/turtle"]))
+        context.update(turtle=turtle.decode("utf-8"), truncated=bool(truncated or cut))
     else:
         columns = [v.value for v in result.variables]
         rows, truncated = take(ctx, result, min(HTML_ROWS, ctx.limits.max_rows))
-        context.update(columns=columns, rows=[list(r) for r in rows], truncated=bool(truncated))
+        shown, budget = [], _html_budget(ctx).limits.max_bytes
+        for row in rows:  # the page is the same size class as the other formats (issue 15: 843 bytes -> 537 MB)
+            budget -= sum(len(str(t)) for t in row if t is not None)
+            if budget < 0:
+                truncated = "max-bytes"
+                break
+            shown.append(list(row))
+        context.update(columns=columns, rows=shown, truncated=bool(truncated))
     return context
+
+
+def _html_budget(ctx: Context) -> Context:
+    """ctx with max_bytes lowered to what an HTML page shows (HTML_BYTES)."""
+    return Context(ctx.store, dataclasses.replace(ctx.limits, max_bytes=min(HTML_BYTES, ctx.limits.max_bytes)),
+                   ctx.deadline)
 
 
 # --- canned queries ----------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -31,6 +30,10 @@ from pyoxigraph import (
 from kg.errors import SparqlError
 from kg.formats import GRAPH_MEDIA, RESULT_MEDIA
 from kg.namespaces import PREFIXES
+from kg.querying.parsed import declares_dataset, refuse_network
+
+__all__ = ["Dataset", "declares_dataset", "execute", "form", "offered", "plain", "rows", "to_csv",
+           "write_triples"]
 
 
 def offered(result) -> dict:
@@ -44,22 +47,6 @@ def write_triples(triples: Iterable[Triple], fmt: RdfFormat) -> bytes:
 
 
 # --- running a query over the dataset a request names --------------------------------------------
-
-# What to blank out before looking for keywords: comments, strings, IRIs, variables, prefixed names.
-_NOT_KEYWORDS = re.compile(r'''"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\''''
-                           r'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|#[^\n]*'''
-                           r'''|[?$]\w+|(?<![\w.-])[\w.-]*:[\w.:%-]*''')  # lookbehind: one try per word, not per character
-
-
-def keywords(query: str) -> set[str]:
-    """The upper-cased bare words of a query, outside strings, IRIs, comments, variables and names."""
-    return {w.upper() for w in re.findall(r"[A-Za-z_]+", _NOT_KEYWORDS.sub(" ", query))}
-
-
-def declares_dataset(query: str) -> bool:
-    """True when the query has a FROM or FROM NAMED clause."""
-    return "FROM" in keywords(query)
-
 
 @dataclass(frozen=True)
 class Dataset:
@@ -85,8 +72,7 @@ def execute(store: Store, query: str, dataset: Dataset = Dataset(), base_iri: st
     A dataset in the request replaces the query's own (SPARQL 1.1 Protocol, 2.1.4): its default graph
     is the merge of the default-graph-uri graphs (empty if none is given), its named graphs those
     given (none if none is given). Without either, the query's FROM clauses apply, else the union."""
-    if "SERVICE" in keywords(query):
-        raise SparqlError("federated queries (SERVICE) are not supported by this endpoint")
+    refuse_network(query)  # read from the parse (kg.querying.parsed); and the workers have no network
     kwargs: dict = {"prefixes": PREFIXES, "base_iri": base_iri}
     if dataset:
         kwargs["default_graph"] = [_graph(u) for u in dataset.default_graphs]

@@ -13,12 +13,14 @@ READABLE = (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.JSON_LD, RdfFormat.RDF_X
 
 
 def export(store: Store, fmt: RdfFormat, graph: NamedNode | None = None, base: str | None = None,
-           progress=None) -> bytes:
+           progress=None, output=None) -> bytes | None:
     """`graph` given: that graph only. Else a graph format (TriG, N-Quads) gets every named graph,
     and a triple format gets the union of all graphs (the default graph queries see), deduplicated.
-    Turtle, TriG, JSON-LD and RDF/XML are written for people (kg.storage.readable: sorted, prefixed, IRIs
-    relative to `base`, the same bytes for the same graph). `progress` (kg.progress.Progress) counts
-    the quads read."""
+    Into `output` (a binary file-like object; kg.storage.streaming) when given, else as bytes.
+    Turtle, TriG, JSON-LD and RDF/XML are written for people (kg.storage.readable: sorted, prefixed,
+    IRIs relative to `base`, the same bytes for the same graph; sorting needs the whole graph in
+    memory, so these are not streamed); N-Triples and N-Quads stream. `progress`
+    (kg.progress.Progress) counts the quads read for the readable formats."""
     if fmt in READABLE:
         quads = _counted(store.quads_for_pattern(None, None, None, graph), progress)
         if graph is not None:
@@ -27,15 +29,20 @@ def export(store: Store, fmt: RdfFormat, graph: NamedNode | None = None, base: s
             statements = quads
         else:
             statements = {q.triple for q in quads}
-        return readable.write(statements, fmt, base or base_iri())
+        data = readable.write(statements, fmt, base or base_iri())
+        if output is None:
+            return data
+        output.write(data)
+        return None
     prefixes = PREFIXES if fmt not in (RdfFormat.N_TRIPLES, RdfFormat.N_QUADS) else None
     if graph is not None:
-        return store.dump(format=fmt, from_graph=graph, prefixes=prefixes) if not holds_graphs(fmt) else \
-            serialize((q for q in store.quads_for_pattern(None, None, None, graph)), format=fmt, prefixes=prefixes)
+        return store.dump(output, format=fmt, from_graph=graph, prefixes=prefixes) if not holds_graphs(fmt) else \
+            serialize((q for q in store.quads_for_pattern(None, None, None, graph)), output, format=fmt,
+                      prefixes=prefixes)
     if holds_graphs(fmt):
-        return store.dump(format=fmt, prefixes=prefixes)
+        return store.dump(output, format=fmt, prefixes=prefixes)
     triples = sorted({q.triple for q in store}, key=str)
-    return serialize(triples, format=fmt, prefixes=prefixes)
+    return serialize(triples, output, format=fmt, prefixes=prefixes)
 
 
 def _counted(items, progress):

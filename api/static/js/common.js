@@ -44,7 +44,7 @@ export async function getJSON(path, params) {
 export function href(iri) {
   if (iri && iri.startsWith(BASE)) return url("/" + iri.slice(BASE.length));
   if (iri && iri.startsWith("https://w3id.org/homs-kg/ontology#")) return url("/ontology#" + iri.split("#")[1]);
-  return iri;
+  return /^https?:\/\//i.test(iri || "") ? iri : null;  // no link (el() drops a null href) for javascript: and the like
 }
 
 const PREFIXES = {
