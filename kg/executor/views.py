@@ -3,7 +3,6 @@ a read-only server holds."""
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import tempfile
