@@ -106,12 +106,12 @@ def bench(corpus: Path, work: Path, budget: float, batches: list[int], log=print
         if virtuoso:
             v = servers.enter_context(running_virtuoso(tmp, buffers=VIRTUOSO_BUFFERS, timeout_s=VIRTUOSO_TIMEOUT_S))
             other = v.open(timeout=VIRTUOSO_TIMEOUT_S)
-            kg.store.REMOTE_BATCH = batches[0] if batches else default_batch
+            kg.loading.load.REMOTE_BATCH = batches[0] if batches else default_batch
             try:
-                label = f"remote Virtuoso, {kg.store.REMOTE_BATCH} article(s) per update"
+                label = f"remote Virtuoso, {kg.loading.load.REMOTE_BATCH} article(s) per update"
                 out["load"][label] = timed_load(other, corpus)
             finally:
-                kg.store.REMOTE_BATCH = default_batch
+                kg.loading.load.REMOTE_BATCH = default_batch
             log(f"  load {label}: {out['load'][label]}")
         embedded = Store.read_only(str(work / "store-ours"))
         # the very same files, served: `oxigraph serve-read-only` over WORK/store-ours

@@ -131,7 +131,11 @@ def validate_cmd(paths, corpus, shacl):
     except AnnotationError as e:
         raise click.ClickException(str(e)) from None
     others = sorted(f for f in entities_file.parent.glob("*.yaml") if f.name != ENTITIES_FILE) + files
-    errors = [e for f in files for e in check_file(f, entities, iris, others)]
+    errors = []
+    with Progress("checking", len(files), unit="files") as bar:
+        for f in files:
+            errors += check_file(f, entities, iris, others)
+            bar.step(f)
     if errors:
         for e in errors:
             click.echo(str(e), err=True)

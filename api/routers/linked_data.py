@@ -87,7 +87,7 @@ def ontology_file(ext: str, store: Store = Depends(get_store), settings: Setting
 
 def _ontology_rdf(store: Store, settings: Settings, fmt) -> Response:
     triples = (q.triple for q in store.quads_for_pattern(None, None, None, settings.iris.graph("ontology")))
-    return Response(readable.write(triples, fmt), media_type=sparql.media_type(fmt), headers={"Vary": "Accept"})
+    return Response(readable.write(triples, fmt), media_type=formats.media_type(fmt), headers={"Vary": "Accept"})
 
 
 @router.get("/graph/{name:path}", summary="A named graph: its triples, or a page about it")

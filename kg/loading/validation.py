@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from kg.errors import AnnotationError
 from kg.loading import compiler as build
 from kg.loading import model
-from kg.loading.reader import Located, _plain, read_yaml, shape_errors
+from kg.loading.reader import Located, _plain, read_yaml, refuse_hostile, shape_errors
 from kg.namespaces import Iris
 
 SECTIONS = ("places", "actors", "mentions", "events", "agreements", "casualties", "claims")
@@ -104,8 +104,10 @@ def _clashes(path: Path, located: Located, tree: dict, others: list[Path]) -> li
         if other.resolve() == path.resolve():
             continue
         try:
-            doc = yaml.safe_load(other.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError):
+            text = other.read_text(encoding="utf-8")
+            refuse_hostile(other, text)  # another file of the corpus is as untrusted as this one
+            doc = yaml.safe_load(text) or {}
+        except (OSError, UnicodeDecodeError, AnnotationError, yaml.YAMLError):
             continue
         if (doc.get("article") or {}).get("id") == article_id:
             errors.append(located.error(("article", "id"), f"article id {article_id!r} is also used by {other}"))

@@ -32,7 +32,9 @@ def replace_graphs_nt(store: Store, graphs: list[tuple[NamedNode, str]]) -> None
     store.update("\n".join(parts))
 
 
-BLOCK_TRIPLES = 2000  # Virtuoso's SPARQL parser runs out of stack ("memory exhausted") near 5,000 in one block
+# Virtuoso's SPARQL parser runs out of stack ("memory exhausted") near 5,000 triples in one block, and
+# a template with blank nodes compiles to more SQL than it takes (10,000 lines) well before that
+BLOCK_TRIPLES = 500
 _BLANK = re.compile(r"(?:^|\s)_:")
 
 
@@ -41,12 +43,58 @@ def insert_data(graphs: Iterable[tuple[NamedNode | DefaultGraph, str]], per_bloc
     checked terms, never request text) in GRAPH blocks of at most `per_block` triples (None: one
     block a graph); "" when there is nothing to insert. Data that may hold a blank node becomes the
     same template as `INSERT { … } WHERE { }` (the same meaning, new blank nodes; Virtuoso refuses
-    blank nodes in INSERT DATA)."""
-    body = [block for g, nt in graphs if nt for block in _blocks(g, nt, per_block)]
-    if not body:
-        return ""
-    data = "\n".join(body)
-    return "INSERT {\n" + data + "\n} WHERE { }" if _BLANK.search(data) else "INSERT DATA {\n" + data + "\n}"
+    blank nodes in INSERT DATA). With `per_block` (a server with limits: Virtuoso compiles a template
+    to SQL of bounded size), the triples without blank nodes go as INSERT DATA, and those with go as
+    several templates, each holding whole sets of triples linked by their blank nodes (a blank node
+    label means one node only within one template)."""
+    graphs = [(g, nt) for g, nt in graphs if nt]
+    if per_block is None or not any(_BLANK.search(nt) for _, nt in graphs):
+        body = [block for g, nt in graphs for block in _blocks(g, nt, per_block)]
+        if not body:
+            return ""
+        data = "\n".join(body)
+        return "INSERT {\n" + data + "\n} WHERE { }" if _BLANK.search(data) else "INSERT DATA {\n" + data + "\n}"
+    operations = []
+    for g, nt in graphs:
+        lines = nt.splitlines(keepends=True)
+        ground = "".join(line for line in lines if not _BLANK.search(line))
+        if ground:
+            operations.append(insert_data([(g, ground)], per_block))
+        for chunk in _linked_chunks([line for line in lines if _BLANK.search(line)], per_block):
+            operations.append("INSERT {\n" + "\n".join(_blocks(g, chunk, None)) + "\n} WHERE { }")
+    return " ;\n".join(operations)
+
+
+_LABEL = re.compile(r"(?:^|\s)(_:\S+)")
+
+
+def _linked_chunks(lines: list[str], size: int) -> list[str]:
+    """N-Triples lines with blank nodes, grouped so that the lines sharing a blank node stay in one
+    chunk; chunks of about `size` lines (a larger group is one chunk of its own)."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for line in lines:
+        labels = _LABEL.findall(line)
+        for other in labels[1:]:
+            parent[root(other)] = root(labels[0])
+    groups: dict[str, list[str]] = {}
+    for line in lines:
+        groups.setdefault(root(_LABEL.findall(line)[0]), []).append(line)
+    chunks, current = [], []
+    for group in groups.values():
+        if current and len(current) + len(group) > size:
+            chunks.append("".join(current))
+            current = []
+        current += group
+    if current:
+        chunks.append("".join(current))
+    return chunks
 
 
 def _blocks(graph: NamedNode | DefaultGraph, nt: str, per_block: int | None) -> list[str]:

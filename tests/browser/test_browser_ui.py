@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from support import BASE, ROOT
-from support.browser import ARTIFACTS, TIMEOUT, explore, go, shot  # noqa: F401
+from support.browser import ARTIFACTS, TIMEOUT, explore, go, shot, wait_until  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -111,7 +111,7 @@ def test_writing_sparql_shows_results_and_a_broken_query_shows_where_it_is_wrong
     write(page, "SELECT ?place ?label WHERE {\n  ?place hk:partOf <place/homs> ; a hk:Neighbourhood ; rdfs:label ?label .\n}\n"
                 "ORDER BY ?label")
     page.get_by_role("button", name="▶ Run").click()
-    page.wait_for_function("document.querySelector('#result-table') && "
+    wait_until(page, "document.querySelector('#result-table') && "
                            "document.querySelector('#result-table').innerText.includes('Baba Amr')")
     count = int(page.locator("#row-count").inner_text().split()[0])
     assert count >= 8
@@ -173,7 +173,7 @@ def test_the_map_shows_markers_for_the_places_of_the_ceasefires_in_homs(page):
     assert page.locator("#map .leaflet-overlay-pane path").count() > 50  # the shipped basemap's outlines
     page.locator("#f-place").select_option(value=f"{BASE}place/homs")
     page.locator("#f-type").select_option(value="t:ceasefire")
-    page.wait_for_function("document.querySelector('#f-count').innerText.startsWith('2 of')")
+    wait_until(page, "document.querySelector('#f-count').innerText.startsWith('2 of')")
     page.wait_for_timeout(600)  # the map's zoom animation
     places = set(page.locator("#map .pin[data-place]").evaluate_all("els => els.map(e => e.dataset.place)"))
     assert places == {f"{BASE}place/old-homs", f"{BASE}place/northern-homs-countryside"}
@@ -217,7 +217,7 @@ def test_the_timeline_shows_the_2014_events_in_order(page, server):
     page.locator("#f-to").fill("2014-12-31")
     page.locator("#f-to").dispatch_event("change")
     # a missing bound is open (issue 13): what began before 2014 and has no known end is there too
-    page.wait_for_function("[...document.querySelectorAll('#timeline li.item')].every(e => (e.dataset.date || '0000') <= '2014-12-31'"
+    wait_until(page, "[...document.querySelectorAll('#timeline li.item')].every(e => (e.dataset.date || '0000') <= '2014-12-31'"
                            " && (e.dataset.end || '9999') >= '2014-01-01')")
     spans = page.locator("#timeline li.item").evaluate_all("els => els.map(e => [e.dataset.date, e.dataset.end])")
     dates = [start or end for start, end in spans]
@@ -242,7 +242,7 @@ def test_the_year_bars_filter_by_year_and_links_from_entity_pages_open_the_map(p
     page.wait_for_selector(".kg-marker.selected")
     assert page.locator("#timeline li.item.selected").inner_text().count("Old Homs truce") == 1
     page.locator("#spark rect.bar").filter(has=page.locator("title", has_text="2012:")).click()
-    page.wait_for_function("document.querySelector('#f-from').value === '2012-01-01'")
+    wait_until(page, "document.querySelector('#f-from').value === '2012-01-01'")
     spans = page.locator("#timeline li.item").evaluate_all("els => els.map(e => [e.dataset.date, e.dataset.end])")
     assert spans and all((start or "0000") <= "2012-12-31" and (end or "9999") >= "2012-01-01"
                          for start, end in spans)  # all in 2012 (a missing bound is open)

@@ -26,7 +26,7 @@ import yaml
 from kg.loading import quotes
 from kg.paths import SEEDS
 from support import BASE
-from support.browser import ARGS, ARTIFACTS, CHROMIUM
+from support.browser import ARGS, ARTIFACTS, CHROMIUM, wait_until
 from support.servers import running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -87,7 +87,7 @@ class Researcher:
     def settle(self):
         """Wait for the check of the last change (validation as you go) to come back."""
         self.page.wait_for_timeout(350)
-        self.page.wait_for_function("document.body.dataset.checking === 'no'", timeout=60_000)
+        wait_until(self.page, "document.body.dataset.checking === 'no'", timeout=60_000)
 
 
 def gold_spans(text: str, gold: dict) -> dict[str, list[tuple[int, int]]]:
@@ -135,7 +135,7 @@ def test_a_researcher_reviews_a_held_back_article_to_a_clean_annotation_and_save
     me.fill(page.locator("#wb-token"), TOKEN)
     page.locator("#wb-token").dispatch_event("change")
     page.wait_for_selector("#wb-open option:text('entities')", state="attached") if False else \
-        page.wait_for_function("document.querySelectorAll('#wb-open option').length > 1")
+        wait_until(page, "document.querySelectorAll('#wb-open option').length > 1")
     me.fill(page.locator("#wb-paste"), text, "paste")
     clock = time.perf_counter()
     with page.expect_response(lambda r: r.url.endswith("/workbench/api/draft"), timeout=DRAFT_TIMEOUT) as drafted:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from support import BASE
-from support.browser import explore, shot
+from support.browser import explore, shot, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -21,14 +21,14 @@ def control_on(page, day: str) -> list[dict]:
         const first = Date.parse(document.getElementById('control-out').dataset.first);
         s.value = String(Math.round((Date.parse(day) - first) / 86400000) + 1);
         s.dispatchEvent(new Event('input')); }""", day)
-    page.wait_for_function("d => document.getElementById('control-out').textContent === d", arg=day)
+    wait_until(page, "d => document.getElementById('control-out').textContent === d", arg=day)
     return page.locator("path.control-place").evaluate_all(
         "els => els.map(e => ({place: e.dataset.place, controller: e.dataset.controller, certainty: e.dataset.certainty}))")
 
 
 def test_the_slider_colours_old_homs_by_who_held_it_before_and_after_the_truce(page):
     explore(page, "?control=2014-04-15")
-    page.wait_for_function("document.getElementById('control-out').textContent === '2014-04-15'")
+    wait_until(page, "document.getElementById('control-out').textContent === '2014-04-15'")
     before = page.locator("path.control-place").evaluate_all(
         "els => els.map(e => [e.dataset.place, e.dataset.controller, e.dataset.certainty])")
     assert [OLD_HOMS, "rebels in Old Homs", "certain"] in before
@@ -49,7 +49,7 @@ def test_the_slider_at_its_left_end_is_off(page):
     explore(page, "?control=2014-04-15")
     page.wait_for_selector("path.control-place")
     page.evaluate("() => { const s = document.getElementById('control-day'); s.value = '0'; s.dispatchEvent(new Event('input')); }")
-    page.wait_for_function("document.getElementById('control-out').textContent === 'off'")
+    wait_until(page, "document.getElementById('control-out').textContent === 'off'")
     assert page.locator("path.control-place").count() == 0 and "control=" not in page.url
 
 

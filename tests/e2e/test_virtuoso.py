@@ -5,6 +5,8 @@ be installed (.ci/run installs it): without it these tests fail, they do not ski
 
 from __future__ import annotations
 
+import os
+
 import httpx
 import pytest
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, QueryTriples, Triple
@@ -13,7 +15,9 @@ from bench.virtuoso import VIRTRDF, running_virtuoso
 from kg.errors import QueryTimeout
 from kg.storage.graphs import graph_triples, replace_graphs
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server,
+              pytest.mark.skipif(not os.environ.get("KG_TEST_VIRTUOSO"), reason="Virtuoso runs on demand: KG_TEST_VIRTUOSO=1 "
+                                 "(tests/support/servers.py says why)")]
 
 G = NamedNode("urn:x-test:graph")
 CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

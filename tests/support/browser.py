@@ -23,3 +23,24 @@ def go(page, path: str) -> None:
 def explore(page, query: str = "") -> None:
     go(page, "/explore" + query)
     page.wait_for_selector("body[data-ready=true]")
+
+
+def wait_until(page, expression: str, arg=None, timeout: float = TIMEOUT) -> None:
+    """page.wait_for_function, polled from here: Playwright's own poller evaluates the predicate with
+    eval inside the page, which the service's Content-Security-Policy (no 'unsafe-eval') refuses;
+    page.evaluate goes through the DevTools protocol, which the page's CSP does not govern."""
+    import time
+
+    deadline = time.monotonic() + timeout / 1000
+    from playwright.sync_api import Error
+
+    while True:
+        try:
+            if page.evaluate(expression, arg) if arg is not None else page.evaluate(expression):
+                return
+        except Error:  # not there yet (a null element): keep polling, as wait_for_function does not
+            if time.monotonic() > deadline:
+                raise
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout / 1000:g} s: {expression}")
+        time.sleep(0.1)
