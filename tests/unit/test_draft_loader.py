@@ -121,7 +121,8 @@ def test_validate_accepts_a_draft_and_reports_every_error_of_a_file(corpus, runn
     assert ok.exit_code == 0, ok.output  # validating a draft is allowed: only loading refuses pending items
     bad = (DRAFT.replace('quote: "Government forces shelled the town of Tall Kalakh"', 'quote: "no such words"')
            .replace("places: [tall-kalakh]", "places: [atlantis]")
-           .replace('quote: "killing at least 12 civilians"', 'quote: "killing at least 13 civilians"'))
+           .replace('quote: "killing at least 12 civilians"', 'quote: "killing at least 13 civilians"')
+           .replace("amount: at least 12", "amount: at least 13"))
     (corpus / "wire.yaml").write_text(bad, encoding="utf-8")
     result = runner.invoke(main, ["validate", str(corpus / "wire.yaml")])
     assert result.exit_code != 0
