@@ -284,7 +284,10 @@ class ProcessPool:
         else:
             waiter.set_result(worker)
 
-    def _release(self, worker: _Worker, healthy: bool) -> None:
+    def _release(self, worker: _Worker, healthy: bool, reap_later: bool = False) -> None:
+        """Back to the idle list, or killed and replaced. `reap_later` (from the event loop, arun): the
+        worker is SIGKILLed now and reaped in a thread, since one that held a runaway query's memory
+        takes the kernel a second or more to tear down, and the loop serves every other client."""
         with self._cond:
             keep = healthy and worker.generation == self._generation and not self._closed
             if keep:
@@ -292,9 +295,18 @@ class ProcessPool:
             else:
                 self._busy -= 1
                 self._cond.notify_all()
-        if not keep:
-            worker.kill()  # outside the lock: reaping a process takes a moment
-            self._fill()
+        if keep:
+            return
+        if reap_later:
+            with contextlib.suppress(Exception):
+                worker.process.kill()
+            threading.Thread(target=self._retire, args=(worker,), daemon=True, name="kg-worker-reaper").start()
+        else:
+            self._retire(worker)  # outside the lock: reaping a process takes a moment
+
+    def _retire(self, worker: _Worker) -> None:
+        worker.kill()
+        self._fill()
 
     async def _aacquire(self, deadline: float) -> _Worker:
         loop = asyncio.get_running_loop()
@@ -394,7 +406,7 @@ class ProcessPool:
             worker.jobs += 1
             self.stats.jobs += 1
         finally:  # a cancelled request leaves healthy False: its worker, mid-job, is replaced
-            self._release(worker, healthy)
+            self._release(worker, healthy, reap_later=True)
         if status == "error":
             raise value
         return value
