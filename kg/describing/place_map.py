@@ -78,8 +78,10 @@ def place_map(store: Store, place: str, items: list[dict], iris: Iris | None = N
                 if item["iri"] not in pt["items"]:
                     pt["items"].append(item["iri"])
             else:
-                group = apart.setdefault(where, {"iri": where, "label": gaz.places[where].label,
-                                                 "area": gaz.places[where].type, "items": []})
+                kind = gaz.places[where].type
+                area = kind if kind in ("country", "governorate") else f"{kind}, no coordinates of its own"
+                group = apart.setdefault(where, {"iri": where, "label": gaz.places[where].label, "area": area,
+                                                 "items": []})
                 if item not in group["items"]:
                     group["items"].append(item)
     out.items = {i["iri"]: {k: i[k] for k in ("label", "type", "earliest", "latest")} for i in items}

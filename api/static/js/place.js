@@ -8,6 +8,7 @@ const L = window.L;
 const box = document.getElementById("place-map");
 const data = JSON.parse(document.getElementById("place-map-data").textContent);
 
+const LEVEL = { country: 4, governorate: 7, region: 8, city: 7, town: 9, district: 12, neighbourhood: 13 };  // as on /explore
 const pinSizeFor = (n) => Math.round(Math.min(46, 22 + 6 * Math.sqrt(n)));
 
 /** A round pin with the number of events in it. */
@@ -49,14 +50,22 @@ async function draw() {
     fillColor: ft.properties.name === "Syria" ? "#fbf7ea" : "#eeebe1", fillOpacity: 1 }) }).addTo(map);
 
   const pinSize = new Map(data.points.map((p) => [p.iri, pinSizeFor(p.items.length)]));
+  const dots = [];
   for (const p of data.labels) {
     const dot = L.circleMarker([p.lat, p.lon], { radius: p.iri === data.place.iri ? 4 : 2.5, color: "#6b7280", weight: 1,
       fillColor: "#fff", fillOpacity: 1, interactive: false });
     const offset = pinSize.has(p.iri) ? pinSize.get(p.iri) / 2 + 2 : 4;  // beside its pin, if it has one
     dot.bindTooltip(p.label, { permanent: true, direction: "right", offset: [offset, 0], className: "kg-place-label" });
+    dot.kgLevel = p.iri === data.place.iri ? 0 : LEVEL[p.type] || 10;
     dot.addTo(map);
-    dot.getTooltip().getElement()?.setAttribute("data-label", p.iri);
+    dots.push(dot);
   }
+  const labels = () => {  // a label from the zoom at which its kind of place becomes legible
+    const z = map.getZoom();
+    for (const d of dots) if (z >= d.kgLevel) d.openTooltip(); else d.closeTooltip();
+  };
+  map.on("zoomend", labels);
+  labels();
   for (const p of data.points) {
     const label = `${p.label}: ${p.items.length} event${p.items.length === 1 ? "" : "s"}`;
     const marker = L.marker([p.lat, p.lon], { icon: countIcon(p.items.length, label, p.iri), title: label, riseOnHover: true });
