@@ -141,7 +141,7 @@ def resource(request: Request, kind: str, rest: str, store: Store = Depends(get_
     if kind == "place":  # its events once each, grouped and paged, on its map; the links they restate folded
         items = page_facts.place_items(store, node, settings.iris)
         events = page_facts.place_events(store, node, _page_number(request), items=items)
-        place_map = place_maps.place_map(store, node.value, items, settings.iris)
+        place_map = place_maps.place_map(store, node.value, items)
         facts.referenced_by = page_facts.fold_incoming(facts.referenced_by, events.listed)
     graph = kind == "article" and path in article_ids(store, settings.iris)
     context = {"page": facts, "kind": kind, "graph": graph and f"{path}", "events": events, "place_map": place_map,

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pyoxigraph import Store
+from pyoxigraph import NamedNode, Store, Variable
 
-from kg.namespaces import Iris
-from kg.querying import catalogue as canned
+from kg.namespaces import PREFIXES
+from kg.querying.binding import bind
 from kg.querying.conflict_data import Gazetteer
 
 DRAWN = {"exact", "region"}  # drawn as a point; "province" and "country" are areas (conflict_data.Gazetteer.located)
@@ -36,8 +36,27 @@ class PlaceMap:
                 "apart": [{**a, "items": [i["iri"] for i in a["items"]]} for a in self.apart]}
 
 
-def gazetteer(store: Store, iris: Iris | None = None) -> Gazetteer:
-    result = canned.run(store, canned.catalogue()["places"], {}, iris)
+# The place, the places inside it and those containing it, as the canned query `places` gives them
+# (most specific type, direct parent, coordinates): all a place's map needs, without every place
+# of the graph (`places` takes seconds on the benchmark's 3,459 places; this is lookups from one).
+AROUND = """
+SELECT ?place ?label ?type ?parent ?wkt WHERE {
+  { BIND(?here AS ?place) } UNION { ?place hk:partOf ?here } UNION { ?here hk:partOf ?place }
+  ?place rdfs:label ?label .
+  { ?place a ?t FILTER NOT EXISTS { ?place a ?sub FILTER(?sub != ?t) FILTER EXISTS { ?sub rdfs:subClassOf ?t } } }
+  ?t rdfs:subClassOf+ hk:Place ; rdfs:label ?type .
+  OPTIONAL {
+    ?place hk:partOf ?parent .
+    FILTER NOT EXISTS { ?place hk:partOf ?mid FILTER(?mid != ?parent) FILTER EXISTS { ?mid hk:partOf ?parent } }
+  }
+  OPTIONAL { ?place geo:hasGeometry/geo:asWKT ?wkt }
+}"""
+
+
+def gazetteer(store: Store, place: str) -> Gazetteer:
+    """The places around `place` (AROUND) as a Gazetteer."""
+    result = store.query(bind(AROUND, {Variable("here"): NamedNode(place)}), prefixes=PREFIXES,
+                         use_default_graph_as_union=True)
     names = [v.value for v in result.variables]
     return Gazetteer([{n: (row[n].value if row[n] is not None else None) for n in names} for row in result])
 
@@ -58,9 +77,9 @@ def _point(gaz: Gazetteer, iri: str) -> dict:
             "lat": p.point[1] if p.point else None, "lon": p.point[0] if p.point else None}
 
 
-def place_map(store: Store, place: str, items: list[dict], iris: Iris | None = None) -> PlaceMap:
+def place_map(store: Store, place: str, items: list[dict]) -> PlaceMap:
     """The map of `place`: its events (page_facts.place_items) at points or listed apart."""
-    gaz = gazetteer(store, iris)
+    gaz = gazetteer(store, place)
     if place not in gaz.places:
         return PlaceMap({"iri": place, "label": place, "type": None, "lat": None, "lon": None})
     located, precision = gaz.located(place)
