@@ -21,6 +21,7 @@ from api.routers import ui
 from api.routing import Route
 from kg import formats
 from kg.describing import page_facts
+from kg.describing import place_map as place_maps
 from kg.describing import resources as describe
 from kg.describing.stats import statistics
 from kg.formats import HTML, rdf_format
@@ -136,12 +137,14 @@ def resource(request: Request, kind: str, rest: str, store: Store = Depends(get_
     if media != HTML:
         return rdf_response(describe.description(store, node), formats.GRAPH_MEDIA[media])
     facts = describe.page(store, node, settings.iris)
-    events = None
-    if kind == "place":  # its events once each, grouped and paged; the links they restate folded
-        events = page_facts.place_events(store, node, _page_number(request))
+    events = place_map = None
+    if kind == "place":  # its events once each, grouped and paged, on its map; the links they restate folded
+        items = page_facts.place_items(store, node, settings.iris)
+        events = page_facts.place_events(store, node, _page_number(request), items=items)
+        place_map = place_maps.place_map(store, node.value, items)
         facts.referenced_by = page_facts.fold_incoming(facts.referenced_by, events.listed)
     graph = kind == "article" and path in article_ids(store, settings.iris)
-    context = {"page": facts, "kind": kind, "graph": graph and f"{path}", "events": events,
+    context = {"page": facts, "kind": kind, "graph": graph and f"{path}", "events": events, "place_map": place_map,
                "downloads": {s: f"{request.url.path}.{s}" for s in SUFFIXES},
                "describe": f"DESCRIBE <{node.value}>",
                "articles": ui.evidence_by_article(request, store, facts.evidence),  # quotes in their text

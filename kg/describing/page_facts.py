@@ -5,7 +5,9 @@ headline.
 A place page used to list each event three times (hk:locatedIn, its super-properties
 schema:location and hk:concernsPlace) among every other incoming link, unpaged. Here the events and
 agreements located in the place or anywhere inside it are listed once each, grouped by their most
-specific type, by date within a group, a page of PER_PAGE at a time; the count says what it counts."""
+specific type, by date within a group, a page of PER_PAGE at a time; the count says what it counts.
+Which events are a place's is defined once, by the canned query `place_events`: an event several
+articles report is one item (the map, /api/places and the page count the same items)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import NamedNode, Store, Variable
 
-from kg.namespaces import HK, PREFIXES, SCHEMA
+from kg.namespaces import HK, PREFIXES, SCHEMA, Iris
+from kg.querying import catalogue as canned
 from kg.querying.binding import bind
 
 PER_PAGE = 40
@@ -24,19 +27,6 @@ TITLE_CHARS = 90
 # entailed by hk:locatedIn (and, for figures, by their event's), or by an origin or destination shown as itself
 FOLDED = {HK.locatedIn.value, SCHEMA.location.value, HK.concernsPlace.value,
           SCHEMA.fromLocation.value, SCHEMA.toLocation.value}
-
-PLACE_EVENTS = """
-SELECT ?item ?kind ?label ?earliest ?latest (MIN(?typeLabel) AS ?type) WHERE {
-  VALUES (?top ?kind) { (hk:Event "event") (hk:Agreement "agreement") }
-  ?item hk:locatedIn ?place ; a ?top ; rdfs:label ?label .
-  OPTIONAL {
-    ?item a ?t . ?t rdfs:subClassOf+ ?top ; rdfs:label ?typeLabel .
-    FILTER NOT EXISTS { ?item a ?sub FILTER(?sub != ?t) FILTER EXISTS { ?sub rdfs:subClassOf ?t } }
-  }
-  OPTIONAL { ?item hk:earliest ?earliest }
-  OPTIONAL { ?item hk:latest ?latest }
-} GROUP BY ?item ?kind ?label ?earliest ?latest"""
-
 
 @dataclass
 class PlaceEvents:
@@ -47,20 +37,25 @@ class PlaceEvents:
     listed: set[str] = field(default_factory=set)  # every item's IRI, on every page
 
 
-def place_events(store: Store, place: NamedNode, page: int = 1, per_page: int = PER_PAGE) -> PlaceEvents:
-    """The events and agreements of a place, each once: grouped by most specific type (the groups
-    by name, a group's items by date, undated last), page `page` of PER_PAGE items."""
-    rows = store.query(bind(PLACE_EVENTS, {Variable("place"): place}), prefixes=PREFIXES,
-                       use_default_graph_as_union=True)
-    seen, items = set(), []
-    for r in rows:
-        if r["item"].value in seen:  # two labels: the first
-            continue
-        seen.add(r["item"].value)
+def place_items(store: Store, place: NamedNode, iris: Iris | None = None) -> list[dict]:
+    """The events and agreements of a place, each once: the rows of the canned query `place_events`
+    (queries/place-events.rq), the one definition of what a place's count counts."""
+    query = canned.catalogue()["place_events"]
+    items = []
+    for r in canned.run(store, query, {"place": place.value}, iris):
         items.append({"iri": r["item"].value, "kind": r["kind"].value, "label": r["label"].value,
                       "type": r["type"].value if r["type"] else r["kind"].value,
                       "earliest": r["earliest"].value if r["earliest"] else None,
-                      "latest": r["latest"].value if r["latest"] else None})
+                      "latest": r["latest"].value if r["latest"] else None,
+                      "where": r["where"].value.split() if r["where"] else []})
+    return items
+
+
+def place_events(store: Store, place: NamedNode, page: int = 1, per_page: int = PER_PAGE,
+                 iris: Iris | None = None, items: list[dict] | None = None) -> PlaceEvents:
+    """The events and agreements of a place (place_items), grouped by most specific type (the
+    groups by name, a group's items by date, undated last), page `page` of PER_PAGE items."""
+    items = list(place_items(store, place, iris) if items is None else items)
     items.sort(key=lambda i: (i["type"].lower(), i["earliest"] is None, i["earliest"] or "", i["label"].lower()))
     pages = max(1, math.ceil(len(items) / per_page))
     page = min(max(page, 1), pages)

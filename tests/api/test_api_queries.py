@@ -117,7 +117,7 @@ def test_csv_by_accept_or_suffix_has_the_same_rows_as_json(client):
 
 def test_json_values_are_typed(client):
     place = next(r for r in rows(client, "/api/places", limit=200) if r["place"] == HOMS)
-    assert isinstance(place["facts"], int) and place["facts"] > 10
+    assert isinstance(place["events"], int) and place["events"] > 10
 
 
 def test_pages_link_the_next_one_until_the_last(client):

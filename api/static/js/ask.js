@@ -64,7 +64,7 @@ async function control(p, given) {
     const rows = p.type === "place" ? await places() : await actors();
     const key = p.type;
     grouped(input, rows, "type", "label", key,
-            p.type === "place" ? (r) => (r.facts ? `  (${r.facts})` : "") : (r) => (r.involvedIn ? `  (${r.involvedIn})` : ""));
+            p.type === "place" ? (r) => (r.events ? `  (${r.events})` : "") : (r) => (r.involvedIn ? `  (${r.involvedIn})` : ""));
     const match = rows.find((r) => means(value, r[key], r.label));
     if (match) input.value = match[key];
     else if (value) { input.append(el("option", { value }, value)); input.value = value; }

@@ -159,25 +159,27 @@ export function citation(row, cols) {
 /**
  * Render a table of rows ({column: plain value}) into `target`. Citation columns become one
  * "Source" column; a column `xLabel` labels the IRIs of column `x` (and `label` the first IRI column);
- * `hide` lists columns not to show (e.g. a parameter that is the same in every row).
+ * `hide` lists columns not to show (e.g. a parameter that is the same in every row). `everyColumn`
+ * (the SPARQL editor, where the user named each column): every column as it is, in order, IRIs
+ * shown short (place/homs, hk:Truce), no column used to name another or folded into "Source".
  */
-export function renderTable(target, columns, rows, { hide = [] } = {}) {
-  const sets = citationSets(columns);
+export function renderTable(target, columns, rows, { hide = [], everyColumn = false } = {}) {
+  const sets = everyColumn ? [] : citationSets(columns);
   const cited = new Set(sets.flatMap((s) => Object.values(s.cols)));
   const labelOf = {};
-  for (const c of columns) if (columns.includes(c + "Label")) labelOf[c] = c + "Label";
+  if (!everyColumn) for (const c of columns) if (columns.includes(c + "Label")) labelOf[c] = c + "Label";
   const firstIri = columns.find((c) => !labelOf[c] && !cited.has(c) && !hide.includes(c) && rows.some((r) => isIri(r[c])));
-  if (firstIri && columns.includes("label") && !labelOf[firstIri]) labelOf[firstIri] = "label";
+  if (firstIri && columns.includes("label") && !labelOf[firstIri] && !everyColumn) labelOf[firstIri] = "label";
   const used = new Set(Object.values(labelOf));
   const empty = (c) => rows.every((r) => r[c] === null || r[c] === undefined || r[c] === "");
-  const shown = columns.filter((c) => !cited.has(c) && !used.has(c) && !hide.includes(c) && !empty(c));
+  const shown = columns.filter((c) => everyColumn || (!cited.has(c) && !used.has(c) && !hide.includes(c) && !empty(c)));
   const numeric = new Set(shown.filter((c) => rows.length && rows.every((r) => r[c] === null || r[c] === undefined || typeof r[c] === "number")));
   // each row, then its sources in a full-width row under it (quotes are long; tables stay readable)
   const head = el("tr", {}, shown.map((c) => el("th", { scope: "col" }, c)));
   const lines = rows.flatMap((r) => [
     el("tr", { class: sets.length ? "data cited" : "data" },
       shown.map((c) => el("td", { class: numeric.has(c) ? "num" : labelOf[c] ? "named" : /^\d{4}-\d\d-\d\d/.test(r[c] || "") ? "date" : undefined },
-        cell(r[c], labelOf[c] && r[labelOf[c]])))),
+        cell(r[c], labelOf[c] ? r[labelOf[c]] : everyColumn && isIri(r[c]) ? shortIri(r[c]) : null)))),
     sets.length ? el("tr", { class: "cites" }, el("td", { colspan: String(shown.length) }, el("div", { class: "cites-grid" },
       sets.map((s) => el("div", { class: "source" }, s.suffix ? el("span", { class: "kind-tag" }, `source ${s.suffix}`) : null,
         citation(r, s.cols)))))) : null,

@@ -108,7 +108,7 @@ async function run() {
     const table = el("div", { id: "result-table" });
     results.replaceChildren(table);
     if (!rows.length) table.append(el("p", { class: "muted" }, "No rows."));
-    else renderTable(table, columns, shown);
+    else renderTable(table, columns, shown, { everyColumn: true });  // every column the query names, none hidden
     if (rows.length > shown.length) results.append(el("p", { class: "muted" }, `The first ${shown.length} rows are shown; download them all as CSV or JSON.`));
   } catch (e) {
     results.replaceChildren();

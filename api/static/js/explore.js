@@ -174,7 +174,8 @@ function pinIcon(counts, total, place, label) {
 function popupFor(place, items) {
   const box = el("div", {},
     el("h3", {}, el("a", { href: href(place.place) }, place.label)),
-    el("div", { class: "when" }, `${items.length} event${items.length === 1 ? "" : "s"} here`,
+    el("div", { class: "when" }, `${items.length} event${items.length === 1 ? "" : "s"} here · `,
+      el("a", { href: href(place.place) }, `${state.items.filter((it) => it.places.has(place.place)).length} in ${place.label} and within it`),
       f.place.value === place.place ? "" : [" · ", el("a", { href: "#", onclick: (e) => { e.preventDefault(); f.place.value = optionFor(f.place, place.place); update(true); } }, "show only these")]));
   const ul = el("ul");
   for (const it of items) {
@@ -193,12 +194,24 @@ function popupFor(place, items) {
   return box;
 }
 
+const AREAS = new Set(["country", "governorate"]);  // a point for one would be a guess in the middle of an area
+
+/** Whether a place is drawn as a point: it, or the nearest place containing it that has coordinates
+ * (whose point the map uses), is not a country or a governorate (those events: the timeline only). */
+function drawn(place) {
+  for (let p = state.places.get(place), hops = 0; p && hops < 12; p = state.places.get(p.parent), hops++) {
+    if (AREAS.has(p.type)) return false;
+    if (p.wkt) return true;
+  }
+  return false;
+}
+
 function drawMarkers(items) {
   clusters.clearLayers();
   state.markers.clear();
   const at = new Map();
   for (const it of items) for (const loc of it.locations) {
-    if (loc.lat === undefined) continue;
+    if (loc.lat === undefined || !drawn(loc.place)) continue;
     if (!at.has(loc.place)) at.set(loc.place, { place: loc.place, label: loc.label, lat: loc.lat, lon: loc.lon, items: [] });
     at.get(loc.place).items.push(it);
   }
@@ -387,10 +400,10 @@ function update(fit) {
   map.closePopup();
   const at = drawMarkers(items);
   drawTimeline(items);
-  const onMap = new Set(items.filter((it) => it.locations.some((l) => l.lat !== undefined)).map((it) => it.iri)).size;
+  const onMap = new Set(items.filter((it) => it.locations.some((l) => l.lat !== undefined && drawn(l.place))).map((it) => it.iri)).size;
   counter.replaceChildren(el("b", {}, String(items.length)), ` of ${state.items.length} events and agreements · `,
     el("b", {}, String(at.size)), ` place${at.size === 1 ? "" : "s"} on the map`,
-    onMap < items.length ? el("span", { class: "muted" }, ` (${items.length - onMap} with no known place)`) : "");
+    onMap < items.length ? el("span", { class: "muted", id: "f-apart" }, ` (${items.length - onMap} placed no closer than a country or a governorate, or nowhere: on the timeline only)`) : "");
   const filtered = Object.values(f).some((i) => i.value);
   if (fit) { if (filtered) fitTo(at); else map.fitBounds(SYRIA, { animate: false }); }
   if (state.selected) selectItem(state.selected, "url");
