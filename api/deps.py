@@ -25,6 +25,7 @@ class Settings:
     base: str  # the base of the data's IRIs; request paths map to IRIs under it
     queries_dir: Path = QUERIES_DIR
     limits: Limits = field(default_factory=Limits)  # what one query may take (kg.executor)
+    write_limits: Limits = field(default_factory=lambda: Limits(timeout=120.0))  # one write (kg.executor.writer)
     max_body: int = 8 * MiB  # request bodies larger than this are refused (413)
     max_url: int = 32 * 1024  # request paths + query strings longer than this are refused (413)
     write_token: str | None = None  # None: the service is read-only; else writes need this bearer token
