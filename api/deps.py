@@ -57,7 +57,8 @@ async def get_executor(request: Request, store: Store = Depends(get_store)):
     """Where this request's queries run: the app's executor (a pool of worker processes for an
     on-disk store) for the app's store; in the calling thread for a store a test substituted."""
     state = request.app.state
-    if store is not state.store:
+    served_by_a_writer = getattr(getattr(state, "executor", None), "writer", None) is not None
+    if store is not state.store and not served_by_a_writer:  # (a writer's server swaps its store after each write)
         return InlineExecutor(store, state.settings.limits)
     if getattr(state, "executor", None) is None:
         with _lazy:  # the lifespan did not run (a TestClient used without `with`)
