@@ -25,6 +25,7 @@ from kg.executor.limits import Limits
 from kg.executor.pool import ProcessPool
 from kg.executor.share import Shares, default_share
 from kg.executor.views import Checkpoint, DiskCopy, hold_store_lock
+from kg.executor.writer import Writer
 from kg.namespaces import base_iri
 from kg.paths import QUERIES_DIR
 from kg.storage.opening import is_remote, open_store, store_location
@@ -55,6 +56,7 @@ TAGS = [{"name": "SPARQL", "description": "The W3C SPARQL 1.1 Protocol (queries;
 
 def create_app(store: Store | str | os.PathLike | None = None, base: str | None = None,
                queries_dir: Path | None = None, *, limits: Limits | None = None, write_token: str | None = None,
+               write_limits: Limits | None = None,
                isolation: str = "auto", workers: int | None = None, path: str | os.PathLike | None = None,
                max_body: int | None = None, max_url: int | None = None, entities_file: Path | None = None,
                corpus: Path | None = None) -> FastAPI:
@@ -71,6 +73,8 @@ def create_app(store: Store | str | os.PathLike | None = None, base: str | None 
     is then checked between rows only). `workers`: how many query processes (default: cores + 1).
     The worker pool starts with the app (its lifespan): a TestClient used without `with` evaluates in
     process. `write_token`: None keeps the service read-only; else writes need it (api/routers/writes.py).
+    `write_limits`: what one write may take (time, memory): on an on-disk store with worker processes,
+    writes run in a write worker under them (kg.executor.writer); in process otherwise, unlimited.
     `max_body` / `max_url`: request size limits in bytes (413 beyond). `corpus`: the folder of
     annotated articles the workbench saves into (default seeds/); its entities.yaml is then the
     shared entities file unless `entities_file` says otherwise."""
@@ -79,14 +83,14 @@ def create_app(store: Store | str | os.PathLike | None = None, base: str | None 
     base = base or base_iri()
     if corpus is not None and entities_file is None:
         entities_file = Path(corpus) / "entities.yaml"
-    options = {k: v for k, v in (("limits", limits), ("max_body", max_body), ("max_url", max_url),
+    options = {k: v for k, v in (("limits", limits), ("write_limits", write_limits), ("max_body", max_body), ("max_url", max_url),
                                  ("entities_file", entities_file), ("corpus", corpus)) if v is not None}
     settings = Settings(base if base.endswith("/") else base + "/", queries_dir or QUERIES_DIR,
                         write_token=write_token, **options)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        disk, cleanup, opened, lock = (Path(path) if path is not None else None), None, None, None
+        disk, cleanup, opened, lock, writer = (Path(path) if path is not None else None), None, None, None, None
         if getattr(app.state, "store", None) is None:
             location = store_location(store)
             if is_url(location):  # a SPARQL server (kg.storage.remote)
@@ -98,8 +102,12 @@ def create_app(store: Store | str | os.PathLike | None = None, base: str | None 
                     raise RuntimeError(f"no store at {disk}: run `kg load` first")
                 if write_token is None:  # read-only: and no other process may write it while we serve it
                     lock = hold_store_lock(disk)
-                app.state.store = open_store(disk, read_only=write_token is None)
-        if is_remote(app.state.store):
+                if write_token is not None and isolation != "thread":  # writes in the write worker, under
+                    writer = await anyio.to_thread.run_sync(  # limits; this process reads its checkpoints
+                        lambda: Writer(disk, settings.write_limits))
+                else:
+                    app.state.store = open_store(disk, read_only=write_token is None)
+        if writer is None and is_remote(app.state.store):
             # a remote store is not a pyoxigraph Store: queries run on the server, from this process's
             # threads, and its HTTP deadline is the query limit (QueryTimeout past it, a 503)
             app.state.store.timeout = settings.limits.timeout
@@ -109,8 +117,15 @@ def create_app(store: Store | str | os.PathLike | None = None, base: str | None 
             if disk is None:  # an in-memory store: the workers read a copy, made again after each write
                 views = DiskCopy(app.state.store)
             elif write_token is not None:  # a live store we write: the workers read checkpoints of it
-                views = Checkpoint(app.state.store, disk)
+                views = await anyio.to_thread.run_sync(lambda: Checkpoint(writer or app.state.store, disk))
             sync = views.refresh if views else None
+            if writer is not None:  # this process reads the checkpoint the workers read, the new one after a write
+                app.state.store = Store.read_only(str(views.path))
+
+                def sync():
+                    view = views.refresh()
+                    app.state.store = Store.read_only(str(view))
+                    return view
             if views:  # a query of the old generation may run to its limit on the old view after a write
                 views.linger = settings.limits.timeout + 5
             if views:
@@ -119,12 +134,16 @@ def create_app(store: Store | str | os.PathLike | None = None, base: str | None 
                 lambda: ProcessPool(disk, settings.limits, workers, sync=sync))
             # one client holds at most all workers but one (kg/executor/share.py)
             app.state.shares = Shares(default_share(app.state.executor.size), settings.limits.timeout)
+            app.state.executor.writer = writer
         else:
             app.state.executor = InlineExecutor(app.state.store, settings.limits)
+        build_routes(app.router.routes)  # now, not on the event loop under the first request of each router
         try:
             yield
         finally:
             app.state.executor.close()
+            if writer is not None:
+                writer.close()
             if cleanup:
                 cleanup()
             if opened is not None:
@@ -158,3 +177,22 @@ def create_app(store: Store | str | os.PathLike | None = None, base: str | None 
     ui.install(app)  # the web interface's pages and /static (api/static/)
     app.include_router(pages.router)  # last: it answers /<kind>/… for any kind under the base
     return app
+
+
+def build_routes(routes) -> int:
+    """Build every included router's routes now; how many were built. FastAPI (0.16x) builds them
+    (dependants, validation models) when the first request reaches a router, on the event loop: the
+    canned queries' took 0.2 s on a quiet machine and over 1 s at load 8 on 2 cores, and every other
+    client waited (issue 15: the stall in test_hardening_server.py). A FastAPI that builds routes in
+    include_router has nothing here to build."""
+    built = 0
+    for route in routes:
+        candidates = getattr(route, "effective_candidates", None)  # an included router, built lazily
+        if not callable(candidates):
+            continue
+        children = candidates()
+        low_priority = getattr(route, "effective_low_priority_routes", None)
+        if callable(low_priority):
+            low_priority()
+        built += len(children) + build_routes(children)
+    return built

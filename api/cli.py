@@ -72,6 +72,13 @@ class Size(click.ParamType):
 @click.option("--write-token", envvar="KG_WRITE_TOKEN", default=None,
               help="Enable writes (SPARQL Update, Graph Store Protocol, POST /load) for requests bearing this "
                    "token; off without it. Prefer $KG_WRITE_TOKEN: a command line is visible to other users.")
+@click.option("--write-timeout", envvar="KG_WRITE_TIMEOUT", default=120.0, show_default=True,
+              type=click.FloatRange(min=0.05), metavar="SECONDS",
+              help="Time limit of every write (update, Graph Store, /load, workbench save; $KG_WRITE_TIMEOUT): "
+                   "past it the write is stopped, nothing of it written, and answered 503.")
+@click.option("--write-memory", envvar="KG_WRITE_MEMORY", default="4G", show_default=True, type=Size(),
+              help="Address-space cap of the write worker; a write past it is stopped and answered 413; 0 for "
+                   "none ($KG_WRITE_MEMORY).")
 @click.option("--isolation", type=click.Choice(["process", "thread"]), default="process", show_default=True,
               help="Where queries run: worker processes that are killed at the time limit, or the server's "
                    "own threads (no kill; for comparison only).")
@@ -79,8 +86,8 @@ class Size(click.ParamType):
               type=click.Choice(["critical", "error", "warning", "info", "debug"]),
               help="Server log level; `debug` also logs every request (the access log).")
 def serve_cmd(store, host, port, base, load_seeds, corpus, query_timeout, query_workers, max_rows, max_result_size,
-              query_memory, max_body, max_url, header_timeout, connections_per_client, write_token, isolation,
-              log_level):
+              query_memory, max_body, max_url, header_timeout, connections_per_client, write_token, write_timeout,
+              write_memory, isolation, log_level):
     """Serve the graph over HTTP: SPARQL endpoint, canned queries, exports and linked-data pages.
 
     Every query runs in a worker process under --query-timeout (on a remote store, --store URL: on
@@ -113,9 +120,10 @@ def serve_cmd(store, host, port, base, load_seeds, corpus, query_timeout, query_
         raise click.ClickException(f"the store at {where} is empty: run `kg load`, or drop --no-load")
     try:
         limits = Limits(timeout=query_timeout, max_rows=max_rows, max_bytes=max_result_size, memory=query_memory)
+        write_limits = Limits(timeout=write_timeout, memory=write_memory)
     except ValueError as e:
         raise click.ClickException(str(e)) from None
-    options = dict(base=iris.base, limits=limits, write_token=write_token or None, workers=query_workers,
+    options = dict(base=iris.base, limits=limits, write_limits=write_limits, write_token=write_token or None, workers=query_workers,
                    isolation="auto" if isolation == "process" else "thread", max_body=max_body, max_url=max_url,
                    corpus=(corpus or SEEDS).resolve())
     if is_remote(db):  # the app serves the open remote store; every other store it opens itself

@@ -25,6 +25,7 @@ class Settings:
     base: str  # the base of the data's IRIs; request paths map to IRIs under it
     queries_dir: Path = QUERIES_DIR
     limits: Limits = field(default_factory=Limits)  # what one query may take (kg.executor)
+    write_limits: Limits = field(default_factory=lambda: Limits(timeout=120.0))  # one write (kg.executor.writer)
     max_body: int = 8 * MiB  # request bodies larger than this are refused (413)
     max_url: int = 32 * 1024  # request paths + query strings longer than this are refused (413)
     write_token: str | None = None  # None: the service is read-only; else writes need this bearer token
@@ -56,7 +57,8 @@ async def get_executor(request: Request, store: Store = Depends(get_store)):
     """Where this request's queries run: the app's executor (a pool of worker processes for an
     on-disk store) for the app's store; in the calling thread for a store a test substituted."""
     state = request.app.state
-    if store is not state.store:
+    served_by_a_writer = getattr(getattr(state, "executor", None), "writer", None) is not None
+    if store is not state.store and not served_by_a_writer:  # (a writer's server swaps its store after each write)
         return InlineExecutor(store, state.settings.limits)
     if getattr(state, "executor", None) is None:
         with _lazy:  # the lifespan did not run (a TestClient used without `with`)

@@ -57,13 +57,13 @@ async def run_job(executor, fn, *args, request=None):
     fair share of the workers (kg/executor/share.py; app.state.shares)."""
     shares = getattr(request.app.state, "shares", None) if request is not None else None
     if shares is not None:
-        async with shares.hold(client_of(request)):
+        async with shares.hold(client_of(request)) as slot:
             try:
                 return await run_job(executor, fn, *args)
             except (QueryTimeout, WorkerCrashed):  # its worker was killed: the client's slot stays taken
-                refilled = getattr(executor, "refilled", None)  # until the replacement is up, so the
-                if refilled is not None:  # client cannot take the worker left for others meanwhile
-                    await refilled(shares.wait)
+                refilled = getattr(executor, "refilled", None)  # until the replacement is up, so the client
+                if refilled is not None:  # cannot take the worker left for others meanwhile; the 503 goes now
+                    slot.until = refilled(shares.wait)
                 raise
     arun = getattr(executor, "arun", None)
     if arun is not None:

@@ -88,6 +88,39 @@ class WorkerCrashed(Exception):
     """The worker process running the query died (e.g. it hit its memory cap)."""
 
 
+class WriteStopped(Exception):
+    """A write stopped at its limit (kg.executor.writer): its worker was killed and nothing of the
+    write is in the store. `status`: 503 past the time limit (try later, or a smaller write), 413
+    past the memory cap (the write is too large)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+    def __reduce__(self):
+        return WriteStopped, (self.status, str(self))
+
+    @classmethod
+    def time(cls, timeout: float) -> WriteStopped:
+        return cls(503, f"the write ran longer than the limit of {timeout:g} s and was stopped; nothing of it "
+                        "was written")
+
+    @classmethod
+    def memory(cls, cap: int, code: int | None) -> WriteStopped:
+        cap_text = f"the memory cap of {cap >> 20} MiB" if cap else "its memory"
+        exit_text = f" (exit status {code})" if code is not None else ""
+        return cls(413, f"the write needed more than {cap_text} and was stopped{exit_text}; nothing of it was "
+                        "written: send a smaller one")
+
+    @classmethod
+    def died(cls, cap: int, code: int | None) -> WriteStopped:
+        """The write worker ended during a write: killed by a signal (an allocation past the cap aborts
+        the process), or exited with `code` (what it said is in the server's log)."""
+        if code is None or code < 0:
+            return cls.memory(cap, code)
+        return cls(503, f"the write worker stopped during the write (exit status {code}); nothing of it was written")
+
+
 class ConflictError(Exception):
     """A file changed since the editor read it: the save is refused, nothing is overwritten (409)."""
 

@@ -10,9 +10,13 @@ a wrong one — and each runs in ONE transaction:
   a bad file is a 422 naming its line and problem;
 - the annotation workbench's drafts, checks and saves (api/routers/workbench.py).
 
-A write runs in the server process on the read-write store, inside the executor's `writing()`:
-queries go on meanwhile over the last committed state (the workers' checkpoint), and fresh workers
-open a checkpoint with the write before it is answered, so every later query sees it. Over a
+A write runs in the write worker (kg.executor.writer: the one process that holds the store open
+read-write) under a time limit and a memory cap (`kg serve --write-timeout/--write-memory`): past
+either, the worker is killed, the write's transaction never commits, and the answer is a 503 (time)
+or 413 (memory) problem. It runs inside the executor's `writing()`: queries go on meanwhile over
+the last committed state (the workers' checkpoint), and fresh workers — and this process's own
+reads — open a checkpoint with the write before it is answered, so every later query sees it. (An
+in-memory store, or `--isolation thread`, is written in the server process, without those limits.) Over a
 remote store (kg.storage.remote) a write is one SPARQL update request to the server, one at a time;
 other clients of that server may write too. Update requests that would reach outside (`LOAD`, `SERVICE`) are refused."""
 
@@ -29,9 +33,9 @@ from api.errors import ApiError
 from api.render import choose
 from api.routing import Route
 from kg import formats
-from kg.errors import AnnotationError, SparqlError, UploadError
+from kg.errors import AnnotationError, SparqlError, UploadError, WriteStopped
+from kg.executor.writer import update as run_update
 from kg.loading.upload import load_upload
-from kg.namespaces import PREFIXES
 from kg.querying import sparql
 from kg.querying.parsed import refuse_network_update
 from kg.storage.graphs import drop_graph, graph_exists, write_graph
@@ -69,15 +73,26 @@ def writer(request: Request, settings: Settings = Depends(get_settings)) -> None
 
 
 def run_write(store: Store, executor, work):
-    """work() as the executor's one write at a time (`writing()`): queries go on meanwhile over the
-    last committed state, and the query workers open a view with the write before this returns (so
-    every later query sees it). On-disk stores are flushed before that view is made."""
-    with executor.writing():
-        try:
-            return work()
-        finally:
-            if getattr(executor, "isolated", False):
-                store.flush()
+    """work(apply) as the executor's one write at a time (`writing()`), where apply(fn, *args) runs
+    fn(store, *args): in the write worker, under the write limits, when the executor has one
+    (kg.executor.writer: a write past them is a 503 or 413, and nothing of it is written), else here
+    on `store`. Queries go on meanwhile over the last committed state, and the query workers open a
+    view with the write before this returns (so every later query sees it). On-disk stores are
+    flushed before that view is made."""
+    writer = getattr(executor, "writer", None)
+
+    def apply(fn, *args):
+        return writer.run(fn, *args) if writer is not None else fn(store, *args)
+
+    try:
+        with executor.writing():
+            try:
+                return work(apply)
+            finally:
+                if writer is None and getattr(executor, "isolated", False):
+                    store.flush()
+    except WriteStopped as e:
+        raise ApiError(e.status, str(e), headers={"Retry-After": "5"} if e.status == 503 else None) from None
 
 
 # --- SPARQL Update --------------------------------------------------------------------------------------
@@ -90,7 +105,7 @@ def sparql_update(store: Store, executor, settings: Settings, update: str) -> No
     except SparqlError as e:
         raise ApiError(400, str(e)) from None
     try:
-        run_write(store, executor, lambda: store.update(update, base_iri=settings.base, prefixes=PREFIXES))
+        run_write(store, executor, lambda apply: apply(run_update, update, settings.base))
     except SyntaxError as e:
         raise ApiError(400, f"SPARQL syntax error: {e}") from None
     except RuntimeError as e:  # pyoxigraph's evaluation errors, e.g. CREATE of a graph that exists
@@ -156,7 +171,7 @@ def graph_store_put(request: Request, body: bytes = Depends(raw_body), store: St
                     executor=Depends(get_executor)) -> Response:
     """Replace the graph by the body's triples, in one transaction: 201 if it is new, else 204."""
     graph, triples = _target(request), _payload(request, body)
-    existed = run_write(store, executor, lambda: write_graph(store, graph, triples, replace=True))
+    existed = run_write(store, executor, lambda apply: apply(write_graph, graph, triples, True))
     return Response(status_code=204 if existed else 201)
 
 
@@ -166,7 +181,7 @@ def graph_store_post(request: Request, body: bytes = Depends(raw_body), store: S
                      executor=Depends(get_executor)) -> Response:
     """Add the body's triples to the graph, in one transaction: 201 if it is new, else 204."""
     graph, triples = _target(request), _payload(request, body)
-    existed = run_write(store, executor, lambda: write_graph(store, graph, triples, replace=False))
+    existed = run_write(store, executor, lambda apply: apply(write_graph, graph, triples, False))
     return Response(status_code=204 if existed else 201)
 
 
@@ -176,7 +191,7 @@ def graph_store_delete(request: Request, store: Store = Depends(get_store), exec
     """Drop the graph (404 if there is none)."""
     graph = _target(request)
 
-    if not run_write(store, executor, lambda: drop_graph(store, graph)):
+    if not run_write(store, executor, lambda apply: apply(drop_graph, graph)):
         raise ApiError(404, f"no graph {graph} in the store")
     return Response(status_code=204)
 

@@ -27,10 +27,11 @@ product). The real server uses the process pool.
 Workers never read files a writer is changing ("opening as read-only while another process writes
 is undefined behaviour", says pyoxigraph). A read-only server holds the store's lock
 (`hold_store_lock`), so no `kg load` writes under it. A server that takes writes (token-gated, see
-api/routers/writes.py) runs them in the parent on the read-write store, and its workers read a checkpoint
-of it (`Checkpoint`: hard links, made in milliseconds), remade after each write inside
-`exclusive()`: new queries wait, running ones finish, the workers stop, the write runs, a new
-checkpoint is made and fresh workers open it — so every query after the write sees it.
+api/routers/writes.py) runs them in its write worker (`Writer`: the one process holding the store
+read-write, each write under a time limit and a memory cap), and its query workers — and the
+server's own reads — read a checkpoint of it (`Checkpoint`: hard links, made in milliseconds),
+remade after each write inside `writing()`: queries go on over the old checkpoint meanwhile, then
+fresh workers open the new one before the write is answered — so every query after it sees it.
 
 Modules: limits (Limits, Context), inline (InlineExecutor), worker (the worker process), pool
-(ProcessPool), views (Checkpoint, DiskCopy, hold_store_lock)."""
+(ProcessPool), views (Checkpoint, DiskCopy, hold_store_lock), share (Shares), writer (Writer)."""

@@ -160,6 +160,7 @@ class ProcessPool:
     """`size` worker processes over the on-disk store at `path`, each opened read-only."""
 
     isolated = True
+    writer = None  # the write worker (kg.executor.writer) when the pool serves a store the service writes
 
     def __init__(self, path: str | os.PathLike, limits: Limits = Limits(), size: int | None = None,
                  wait: bool = True, sync: Callable[[], str | os.PathLike] | None = None):

@@ -237,8 +237,9 @@ def check_article(corpus: Path, name: str, annotation: bytes, text_name: str, te
 
 def save_article(store: Store, corpus: Path, name: str, annotation: bytes, text_name: str, text: bytes,
                  tag: str, iris: Iris, additions: dict[str, list[dict]] | None = None,
-                 write: Callable = lambda work: work()) -> SaveReport:
-    """Check, write into `corpus` and load one article (see the module's docstring). Raises
+                 write: Callable | None = None) -> SaveReport:
+    """Check, write into `corpus` and load one article (see the module's docstring); `write(work)`
+    as in kg.loading.upload.load_upload (the load runs through work's `apply`). Raises
     ValidationFailed (every error), ConflictError (the file changed since `tag`), UploadError."""
     check_name(name, ".yaml")
     check_name(text_name, ".txt")
@@ -247,7 +248,7 @@ def save_article(store: Store, corpus: Path, name: str, annotation: bytes, text_
     if errors:
         raise ValidationFailed(errors)
 
-    def work() -> SaveReport:
+    def work(apply: Callable) -> SaveReport:
         target, text_file, entities_file = corpus / name, corpus / text_name, corpus / ENTITIES_FILE
         now = file_tag(target)
         if now != tag:
@@ -261,7 +262,7 @@ def save_article(store: Store, corpus: Path, name: str, annotation: bytes, text_
             if before[text_file] != text:
                 atomic_write(text_file, text)
             atomic_write(target, annotation)  # the commit point
-            report = load(store, [target], iris)
+            report = apply(load, [target], iris)
         except BaseException:
             for path, data in reversed(before.items()):  # put the corpus back as it was
                 if data is None:
@@ -271,4 +272,10 @@ def save_article(store: Store, corpus: Path, name: str, annotation: bytes, text_
             raise
         return SaveReport(name, file_tag(target), report, additions)
 
-    return write(work)
+    return (write or in_process(store))(work)
+
+
+def in_process(store: Store) -> Callable:
+    """The `write` of a caller without a write section (kg.loading.upload too): work(apply), with
+    apply(fn, *args) running fn(store, *args) here."""
+    return lambda work: work(lambda fn, *args: fn(store, *args))

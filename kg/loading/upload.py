@@ -53,14 +53,15 @@ def annotation_name(filename: str) -> str:
 
 
 def load_upload(store: Store, filename: str, annotation: bytes, text: bytes, entities_file: Path, iris: Iris,
-                write: Callable = lambda work: work(), entities: bytes | None = None) -> LoadReport:
-    """Check and load one uploaded article; `write(work)` runs the store write (the service's
-    exclusive section). AnnotationError (with the upload's own file name) for a bad file,
+                write: Callable | None = None, entities: bytes | None = None) -> LoadReport:
+    """Check and load one uploaded article; `write(work)` runs the store write (the service's write
+    section: api/routers/writes.run_write), calling work(apply), where apply(fn, *args) runs fn(store,
+    *args) — in the write worker, under its limits, on a served store. AnnotationError (with the upload's own file name) for a bad file,
     UploadError for a bad request; nothing is written then."""
     name, text_file = annotation_name(filename), text_name(annotation)
     if text_file == name:
         raise UploadError(422, f"the annotation and its text cannot both be called {name!r}")
-    from kg.loading.saving import add_entities, atomic_write, parse_additions
+    from kg.loading.saving import add_entities, atomic_write, in_process, parse_additions
 
     additions = parse_additions(entities)
     folder = Path(tempfile.mkdtemp(prefix="kg-load-"))
@@ -73,16 +74,16 @@ def load_upload(store: Store, filename: str, annotation: bytes, text: bytes, ent
         merged = add_entities((folder / "entities.yaml").read_text(encoding="utf-8"), additions)
         (folder / "entities.yaml").write_text(merged, encoding="utf-8")
 
-        def work() -> LoadReport:
+        def work(apply: Callable) -> LoadReport:
             if additions and entities_file.read_bytes() != original:
                 raise UploadError(409, f"{entities_file.name} changed meanwhile: send the article again")
-            report = load(store, [folder / name], iris)
+            report = apply(load, [folder / name], iris)
             if additions:  # the service's file says what the store now holds
                 atomic_write(entities_file, merged.encode("utf-8"))
             return report
 
         try:
-            return write(work)
+            return (write or in_process(store))(work)
         except AnnotationError as e:
             raise AnnotationError(name, e.line, e.problem) from None
     finally:

@@ -99,8 +99,6 @@ def test_a_runaway_query_is_a_503_at_the_limit_and_the_next_query_is_answered(pu
         assert r.status_code == 200 and r.json()["results"]["bindings"][0]["l"]["value"] == "Homs"
 
 
-@pytest.mark.xfail(strict=False, reason="issue 15, open: run after the other tests of this module, one cached answer "
-                   "of ~850 waits ~1.1 s while a runaway's worker is replaced (passes alone); cause not found yet")
 def test_other_clients_keep_getting_answers_during_a_runaway_query(public):
     url, _ = public
     attack = {}
