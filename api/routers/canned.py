@@ -8,7 +8,7 @@ evaluated and written whole by kg.querying.answers.canned_query in a query worke
 time limit; a page the row or byte cap cut short says so (`truncated`, KG-Truncated) and links the
 rest as `next`.
 
-Pages are kept until the next write (api/middleware/cache.py) and carry an `ETag`: a page asked for again is
+Pages are kept until a write changes them (api/middleware/cache.py) and carry an `ETag`: a page asked for again is
 served without a query, and `If-None-Match` with its tag gets 304. The handlers are `async def`,
 so neither a kept page nor a query costs a thread hop (api/routing.py)."""
 
@@ -133,7 +133,8 @@ async def run_canned(request: Request, store, executor, settings: Settings, quer
     entry = answer_cache.Entry(result.body, result.media_type, truncation_headers(result))
     if cache is not None:
         key = (query.name, tuple(sorted((result.bound or {}).items())), media, limit, offset)
-        cache.put(version, request_key, key, url if "Link" in result.headers else None, entry)
+        kinds = frozenset(p.type for p in query.params if p.type in ("place", "actor", "article"))  # resolved by name
+        cache.put(version, request_key, key, url if "Link" in result.headers else None, entry, kinds)
         cache.remember(version, answer_cache.front_key(request.scope), request_key, url)
     return answer_cache.respond(request, entry)
 
