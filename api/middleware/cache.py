@@ -19,9 +19,10 @@ the version a request reads after the write's answer is the new one, the cache a
 changes before answering at it, and an answer computed at an older version is never kept.
 
 The parent process cannot resolve a name without a query, so it also remembers which resolved key
-each request's own spelling led to (`aliases`), and the kinds of entity it resolved (place, actor,
-article): a write that changes names, aliases or types of that kind drops the alias (the spelling
-is resolved again). Both tables are bounded (entries and bytes; least recently used out first), and
+each request's own spelling led to (`aliases`), and how: the kinds of entity (place, actor,
+article) it looked up by name or alias, and the entities it found by their slug or IRI. A write
+that changes the names, aliases or types of entities of such a kind, or of such an entity, drops
+the alias (the spelling is resolved again, by a query). Both tables are bounded (entries and bytes; least recently used out first), and
 an answer larger than an eighth of the byte bound is not kept.
 
 The cache is off when the store is not the app's own pyoxigraph Store (a remote SPARQL store: other
@@ -129,7 +130,7 @@ class AnswerCache:
         self.size = 0  # bytes held
         self.hits = self.misses = 0
         self._entries: OrderedDict[tuple, Entry] = OrderedDict()
-        self._aliases: OrderedDict[tuple, tuple] = OrderedDict()  # request key -> (key, kinds resolved)
+        self._aliases: OrderedDict[tuple, tuple] = OrderedDict()  # request key -> (key, names, ids): put()
         self._writes: dict[int, Changes] = {}  # version -> what the write that made it changed
         self._front: OrderedDict[tuple, tuple] = OrderedDict()  # front_key -> (request key, URL)
         self._lock = threading.Lock()
@@ -174,10 +175,11 @@ class AnswerCache:
         if changes.everything:
             self._clear()
             return
-        for full in [f for f in self._entries if changes.touches(iri_parameters(f[0]))]:
+        for full in [f for f in self._entries if changes.touches(f[0][0], iri_parameters(f[0]))]:
             self.size -= len(self._entries.pop(full).body) + 256
-        if changes.names:
-            for request_key in [r for r, (_, kinds) in self._aliases.items() if kinds & changes.names]:
+        if changes.names or changes.renamed:
+            for request_key in [r for r, (_, names, ids) in self._aliases.items()
+                                if not names.isdisjoint(changes.names) or not ids.isdisjoint(changes.renamed)]:
                 del self._aliases[request_key]
 
     def get(self, version: int, request_key: tuple, url: str) -> Entry | None:
@@ -223,14 +225,15 @@ class AnswerCache:
         return entry
 
     def put(self, version: int, request_key: tuple, key: tuple, url: str | None, entry: Entry,
-            kinds: frozenset[str] = frozenset()) -> None:
+            names: frozenset[str] = frozenset(), ids: frozenset[str] = frozenset()) -> None:
         """Keep `entry` as the answer of `key` (and of `url`, when the answer holds its URL), computed
-        at `version`; and remember that `request_key` resolves to `key`, resolving names of `kinds`."""
+        at `version`; and remember that `request_key` resolves to `key`, having looked up names of
+        the kinds `names` and found the entities `ids` by their slug or IRI."""
         size = len(entry.body) + 256
         with self._lock:
             if not self._at(version):
                 return  # computed before a write: never served
-            self._aliases[request_key] = (key, frozenset(kinds))
+            self._aliases[request_key] = (key, frozenset(names), frozenset(ids))
             self._aliases.move_to_end(request_key)
             while len(self._aliases) > 4 * self.max_entries:
                 self._aliases.popitem(last=False)

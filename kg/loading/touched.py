@@ -13,13 +13,21 @@ write (`tracked_load`) says what it touched (`Changes`):
   * one event across articles (kg.loading.same_event): an event of this article that is a report of
     a shared event brings the shared event, the other reports (their `sources`, `entity` and
     `timeline` answers list this article's report) and the places those reports are located in;
+- `quoted`, for the `entity` query alone (NEIGHBOUR_QUOTES): it lists its parameter's incoming
+  links with a quote of the node at their other end, so a new or removed mention of a shared node
+  (Homs, the Syrian Arab Army: `hk:evidence`) changes the `entity` answer of everything that node
+  links to;
 - `names`, the kinds of entity (place, actor, article) whose names, aliases or types the load
-  changed: a request's spelling ("Bab Amr") may then resolve to another entity, or to none;
+  changed, and `renamed`, those entities: a request's spelling ("Bab Amr") may then resolve to
+  another entity, or to none (a slug or an IRI only when its own entity is renamed or removed);
 - `everything`, when the load cannot be analysed this way: the shared entities changed (other
-  articles were inferred again), the article is not the one read before, or the load states
-  something about a node that another graph uses too, other than linking it to this article's own
-  nodes (a local place or actor whose id another article defines as well; a new type of a shared
-  actor). Then every kept answer goes, as for any other write (SPARQL Update, Graph Store Protocol).
+  articles were inferred again), the article is not the one read before, or the load adds or
+  removes a statement between nodes other graphs use too (neither end is the article's own: a
+  label of a local actor whose id another article defines as well, a new type of a shared actor),
+  which no other graph states, with a predicate a canned query with parameters reads (a statement
+  read only by whole-graph queries, say that one shared actor supports another, drops those
+  answers and the ones keyed by its two ends). Then every kept answer goes, as for any other write
+  (SPARQL Update, Graph Store Protocol).
 
 An answer without an IRI parameter (a whole-graph answer, or one whose parameters are literals)
 depends on every change. The rule is exact for the queries in queries/: every one is a pattern
@@ -30,7 +38,9 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from pyoxigraph import NamedNode, Store, Triple
@@ -47,15 +57,24 @@ class Changes:
     everything: bool = False
     changed: bool = False  # the store is different after the write
     terms: frozenset[str] = frozenset()  # IRIs (their value) an answer keyed by them may no longer match
-    names: frozenset[str] = frozenset()  # kinds whose names may resolve differently
+    names: frozenset[str] = frozenset()  # kinds whose names (labels, aliases) may resolve differently
+    renamed: frozenset[str] = frozenset()  # IRIs whose type, labels, aliases or identifier changed
 
-    def touches(self, iris: frozenset[str] | None) -> bool:
-        """Whether an answer whose IRI parameters are `iris` (None: no IRI parameter) may have changed."""
+    quoted: frozenset[str] = frozenset()  # IRIs whose neighbours' quotes changed: see NEIGHBOUR_QUOTES
+
+    def touches(self, query: str, iris: frozenset[str] | None) -> bool:
+        """Whether an answer of `query` whose IRI parameters are `iris` (None: it has none) may have
+        changed."""
         if self.everything:
             return True
         if not self.changed:
             return False
-        return True if iris is None else not iris.isdisjoint(self.terms)
+        if iris is None or not iris.isdisjoint(self.terms):
+            return True
+        return query in NEIGHBOUR_QUOTES and not iris.isdisjoint(self.quoted)
+
+
+NEIGHBOUR_QUOTES = ("entity",)  # canned queries that show the quotes of their parameter's neighbours
 
 
 EVERYTHING = Changes(everything=True, changed=True)
@@ -111,12 +130,17 @@ def changes(store: Store, iris: Iris, aid: str, before: Quads, after: Quads) -> 
     minted = _minted(iris, aid)
     triples = {t for _, t in before | after}
     own = _Own(store, own_graphs, minted)
-    if any(not own(t.subject) and not own(t.object) for _, t in diff):
-        return EVERYTHING  # says something about a node other graphs use too (see the docstring)
+    read = predicates_read()
+    if any(not own(t.subject) and not own(t.object) and t.predicate in read and not _stated_elsewhere(store, own_graphs, t)
+           for _, t in diff):
+        return EVERYTHING  # says something about nodes other graphs use too (see the docstring)
     terms = {n for t in triples for n in (t.subject, t.predicate, t.object) if isinstance(n, NamedNode)}
     terms |= _same_event_links(store, {n for n in terms if minted(n)})
     terms = _with_ancestors(store, terms)
-    return Changes(changed=True, terms=frozenset(n.value for n in terms), names=_renamed(store, triples, diff))
+    quoted = _quoted(store, {t.subject for _, t in diff if t.predicate == HK.evidence and not own(t.subject)})
+    renamed = {t.subject for _, t in diff if t.predicate in NAMING and not _stated_elsewhere(store, own_graphs, t)}
+    return Changes(changed=True, terms=frozenset(n.value for n in terms), names=_kinds(store, triples, renamed),
+                   renamed=frozenset(n.value for n in renamed if isinstance(n, NamedNode)), quoted=quoted)
 
 
 def _minted(iris: Iris, aid: str):
@@ -158,6 +182,31 @@ class _Own:
         return False
 
 
+def _stated_elsewhere(store: Store, own_graphs: set[str], t: Triple) -> bool:
+    """Whether another graph states `t` too (the union of the graphs, which the canned queries read,
+    has it before and after; a type the ontology graph gives a vocabulary term, for instance)."""
+    return any(q.graph_name.value not in own_graphs for q in store.quads_for_pattern(t.subject, t.predicate, t.object))
+
+
+@lru_cache(maxsize=1)
+def predicates_read() -> frozenset[NamedNode]:
+    """Every IRI the canned queries with parameters name (prefixed or in full, and rdf:type): a
+    statement about shared nodes with any other predicate changes only whole-graph answers and
+    those keyed by the nodes themselves (the `entity` query reads any predicate, from its parameter;
+    tests/api/test_cache_survives_writes.py checks that no query reads one elsewhere)."""
+    from kg.querying.catalogue import catalogue
+
+    out = {RDF.type}
+    for query in catalogue().values():
+        if not query.params:
+            continue
+        text = re.sub(r"(?m)^\s*#.*$", "", query.sparql)
+        prefixes = dict(re.findall(r"PREFIX\s+([\w-]*):\s*<([^>]*)>", text, flags=re.IGNORECASE))
+        out |= {NamedNode(iri) for iri in re.findall(r"<([^<>\s]+)>", text)}
+        out |= {NamedNode(prefixes[p] + local) for p, local in re.findall(r"\b([\w-]*):([\w-]+)", text) if p in prefixes}
+    return frozenset(out)
+
+
 def _same_event_links(store: Store, minted_terms: set[NamedNode]) -> set[NamedNode]:
     """For the article's events that report a shared event: the shared event, its other reports and
     the places they are located in (they live in other graphs, unchanged by this load)."""
@@ -185,10 +234,16 @@ def _with_ancestors(store: Store, terms: set[NamedNode]) -> set[NamedNode]:
     return seen
 
 
-def _renamed(store: Store, triples: set[Triple], diff) -> frozenset[str]:
-    """The kinds whose members' names, aliases, identifiers or types changed (kg.querying.catalogue
-    resolves a parameter by them)."""
-    subjects = {t.subject for _, t in diff if t.predicate in NAMING}
+def _quoted(store: Store, mentioned: set) -> frozenset[str]:
+    """The nodes a shared node whose evidence changed (a new mention of Homs) links to: the `entity`
+    answer of each lists its incoming links with the quotes of the node at their other end."""
+    return frozenset(q.object.value for node in mentioned for q in store.quads_for_pattern(node, None, None)
+                     if isinstance(q.object, NamedNode))
+
+
+def _kinds(store: Store, triples: set[Triple], subjects: set) -> frozenset[str]:
+    """The kinds (place, actor, article) `subjects` are of, in the article's old or new graphs or the
+    store."""
     kinds = set()
     for kind, cls in KINDS.items():
         for s in subjects:
