@@ -6,7 +6,7 @@ generated store, the share of canned answers still kept (the hit rate), and that
 Generates articles 0..N (bench.generate: article i is the same in every corpus), bulk-loads 0..N-1
 into an on-disk store, and serves it with query worker processes (the app `kg serve` runs, here in
 process so the cache's counters can be read). It asks a set of canned requests across places (the
-place queries for every governorate and city, and a seeded sample of districts and
+place queries for every governorate, and a seeded sample of cities, districts and
 neighbourhoods) and actors (`entity` and `mentions`), plus the whole-graph `actors`, once each to
 fill the cache; loads article N over HTTP (POST /load, the write token); then asks them all again.
 Reported: kept / asked (overall and per query), the time of each round and of the load, and the
@@ -36,7 +36,7 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 TOKEN = "bench-token"
-PLACE_QUERIES = ("ceasefires", "events_in_place", "timeline", "casualties_in_place", "control_timeline")
+PLACE_QUERIES = ("ceasefires", "events_in_place", "timeline", "casualties_in_place")  # control_timeline: > 120 s for a governorate at 1k
 
 
 def build(work: Path, articles: int) -> tuple[Path, Path, Path]:
@@ -63,7 +63,8 @@ def requests(places: int, actors: int, seed: int = SEED) -> list[tuple[str, dict
     world = build_world(seed)
     rng = random.Random(1)
     governorates = [p for p in world.places if p.type == "Governorate"]
-    chosen = governorates + world.cities + rng.sample(world.districts, min(len(world.districts), places // 3)) \
+    chosen = governorates + rng.sample(world.cities, min(len(world.cities), 30)) \
+        + rng.sample(world.districts, min(len(world.districts), places // 3)) \
         + rng.sample(world.neighbourhoods, min(len(world.neighbourhoods), places - places // 3))
     iris = Iris()
     out = [(f"/api/{q}", {"place": p.id}) for p in chosen for q in PLACE_QUERIES]

@@ -122,10 +122,12 @@ def _bounded(value: bytes | None) -> bytes | None:
 class AnswerCache:
     """Pages of canned answers for one version of the store; thread-safe, bounded."""
 
-    def __init__(self, max_entries: int = 1024, max_bytes: int = 64 * MiB):
+    def __init__(self, max_entries: int = 1024, max_bytes: int = 64 * MiB, reads: frozenset[str] | None = None):
+        """`reads`: the predicates the canned queries with parameters read (kg.loading.touched.
+        predicates_read); None: any changed statement about shared nodes changes everything."""
         if max_entries < 1 or max_bytes < 1024:
             raise ValueError("the answer cache needs room for at least one entry and 1 KiB")
-        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self.max_entries, self.max_bytes, self.reads = max_entries, max_bytes, reads
         self.version: int | None = None
         self.size = 0  # bytes held
         self.hits = self.misses = 0
@@ -172,7 +174,7 @@ class AnswerCache:
 
     def _drop(self, changes: Changes) -> None:
         """(Lock held.) Every kept answer and alias `changes` may have changed."""
-        if changes.everything:
+        if changes.everything or (changes.shared and (self.reads is None or not changes.shared.isdisjoint(self.reads))):
             self._clear()
             return
         for full in [f for f in self._entries if changes.touches(f[0][0], iri_parameters(f[0]))]:

@@ -20,14 +20,15 @@ write (`tracked_load`) says what it touched (`Changes`):
 - `names`, the kinds of entity (place, actor, article) whose names, aliases or types the load
   changed, and `renamed`, those entities: a request's spelling ("Bab Amr") may then resolve to
   another entity, or to none (a slug or an IRI only when its own entity is renamed or removed);
+- `shared`, the predicates of the statements the load adds or removes between nodes other graphs
+  use too (neither end is the article's own: a label of a local actor whose id another article
+  defines as well, a new type of a shared actor, that one shared actor supports another) and that
+  no other graph states. The cache drops everything when a canned query with parameters reads
+  such a predicate (`predicates_read`); otherwise only whole-graph answers and those keyed by the
+  statement's two ends can show it, and those are dropped anyway;
 - `everything`, when the load cannot be analysed this way: the shared entities changed (other
-  articles were inferred again), the article is not the one read before, or the load adds or
-  removes a statement between nodes other graphs use too (neither end is the article's own: a
-  label of a local actor whose id another article defines as well, a new type of a shared actor),
-  which no other graph states, with a predicate a canned query with parameters reads (a statement
-  read only by whole-graph queries, say that one shared actor supports another, drops those
-  answers and the ones keyed by its two ends). Then every kept answer goes, as for any other write
-  (SPARQL Update, Graph Store Protocol).
+  articles were inferred again), or the article is not the one read before. Then every kept
+  answer goes, as for any other write (SPARQL Update, Graph Store Protocol).
 
 An answer without an IRI parameter (a whole-graph answer, or one whose parameters are literals)
 depends on every change. The rule is exact for the queries in queries/: every one is a pattern
@@ -61,10 +62,11 @@ class Changes:
     renamed: frozenset[str] = frozenset()  # IRIs whose type, labels, aliases or identifier changed
 
     quoted: frozenset[str] = frozenset()  # IRIs whose neighbours' quotes changed: see NEIGHBOUR_QUOTES
+    shared: frozenset[str] = frozenset()  # predicates of changed statements about shared nodes
 
     def touches(self, query: str, iris: frozenset[str] | None) -> bool:
         """Whether an answer of `query` whose IRI parameters are `iris` (None: it has none) may have
-        changed."""
+        changed (`shared` is the caller's to weigh: see `predicates_read`)."""
         if self.everything:
             return True
         if not self.changed:
@@ -130,17 +132,16 @@ def changes(store: Store, iris: Iris, aid: str, before: Quads, after: Quads) -> 
     minted = _minted(iris, aid)
     triples = {t for _, t in before | after}
     own = _Own(store, own_graphs, minted)
-    read = predicates_read()
-    if any(not own(t.subject) and not own(t.object) and t.predicate in read and not _stated_elsewhere(store, own_graphs, t)
-           for _, t in diff):
-        return EVERYTHING  # says something about nodes other graphs use too (see the docstring)
+    shared = frozenset(t.predicate.value for _, t in diff  # statements about nodes other graphs use too
+                       if not own(t.subject) and not own(t.object) and not _stated_elsewhere(store, own_graphs, t))
     terms = {n for t in triples for n in (t.subject, t.predicate, t.object) if isinstance(n, NamedNode)}
     terms |= _same_event_links(store, {n for n in terms if minted(n)})
     terms = _with_ancestors(store, terms)
     quoted = _quoted(store, {t.subject for _, t in diff if t.predicate == HK.evidence and not own(t.subject)})
     renamed = {t.subject for _, t in diff if t.predicate in NAMING and not _stated_elsewhere(store, own_graphs, t)}
     return Changes(changed=True, terms=frozenset(n.value for n in terms), names=_kinds(store, triples, renamed),
-                   renamed=frozenset(n.value for n in renamed if isinstance(n, NamedNode)), quoted=quoted)
+                   renamed=frozenset(n.value for n in renamed if isinstance(n, NamedNode)), quoted=quoted,
+                   shared=shared)
 
 
 def _minted(iris: Iris, aid: str):
@@ -188,22 +189,23 @@ def _stated_elsewhere(store: Store, own_graphs: set[str], t: Triple) -> bool:
     return any(q.graph_name.value not in own_graphs for q in store.quads_for_pattern(t.subject, t.predicate, t.object))
 
 
-@lru_cache(maxsize=1)
-def predicates_read() -> frozenset[NamedNode]:
-    """Every IRI the canned queries with parameters name (prefixed or in full, and rdf:type): a
-    statement about shared nodes with any other predicate changes only whole-graph answers and
-    those keyed by the nodes themselves (the `entity` query reads any predicate, from its parameter;
+@lru_cache(maxsize=8)
+def predicates_read(directory: Path | None = None) -> frozenset[str]:
+    """Every IRI the canned queries with parameters (in `directory`, default queries/) name,
+    prefixed or in full, and rdf:type: a changed statement about shared nodes (`Changes.shared`)
+    with any other predicate changes only whole-graph answers and those keyed by its two ends (the
+    `entity` query reads any predicate, but only from its parameter;
     tests/api/test_cache_survives_writes.py checks that no query reads one elsewhere)."""
     from kg.querying.catalogue import catalogue
 
-    out = {RDF.type}
-    for query in catalogue().values():
+    out = {RDF.type.value}
+    for query in (catalogue(directory) if directory else catalogue()).values():
         if not query.params:
             continue
         text = re.sub(r"(?m)^\s*#.*$", "", query.sparql)
         prefixes = dict(re.findall(r"PREFIX\s+([\w-]*):\s*<([^>]*)>", text, flags=re.IGNORECASE))
-        out |= {NamedNode(iri) for iri in re.findall(r"<([^<>\s]+)>", text)}
-        out |= {NamedNode(prefixes[p] + local) for p, local in re.findall(r"\b([\w-]*):([\w-]+)", text) if p in prefixes}
+        out |= set(re.findall(r"<([^<>\s]+)>", text))
+        out |= {prefixes[p] + local for p, local in re.findall(r"\b([\w-]*):([\w-]+)", text) if p in prefixes}
     return frozenset(out)
 
 

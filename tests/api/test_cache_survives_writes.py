@@ -16,8 +16,8 @@ from api import create_app
 from api.middleware.cache import AnswerCache, Entry
 from kg.executor.limits import Limits
 from kg.loading.load import load
-from kg.loading.touched import Changes
-from kg.namespaces import Iris
+from kg.loading.touched import Changes, predicates_read
+from kg.namespaces import HK, Iris
 from kg.paths import SEEDS
 from kg.querying import catalogue as canned
 from kg.storage.opening import open_store
@@ -215,7 +215,34 @@ def test_the_cache_applies_each_write_it_was_told_of_and_drops_everything_for_th
     cache = filled()
     cache.note_write(2, Changes())  # told of version 2, not of 1: 1 changed everything
     assert all(cache.get(2, (n,), "u") is None for n in ("a", "b", "whole"))
+    cache = filled()  # a statement about shared nodes: with a predicate the queries read, everything
+    cache.note_write(1, Changes(changed=True, terms=frozenset({"https://x/c"}), shared=frozenset({"https://x/p"})))
+    assert all(cache.get(1, (n,), "u") is None for n in ("a", "b", "whole"))  # (reads=None: any predicate)
+    cache = AnswerCache(reads=frozenset({"https://x/q"}))
+    cache.put(0, ("b",), ("b", (("p", "<https://x/b>"),), "application/json", 100, 0), None, Entry(b"b", "text/csv"))
+    cache.note_write(1, Changes(changed=True, terms=frozenset({"https://x/c"}), shared=frozenset({"https://x/p"})))
+    assert cache.get(1, ("b",), "u") is not None  # a predicate no query with parameters reads
     cache = filled()
     cache.note_write(1, Changes())
     cache.forget_write(1)  # that write failed: version 1 is another write
     assert all(cache.get(1, (n,), "u") is None for n in ("a", "b", "whole"))
+
+
+def test_queries_read_a_predicate_they_do_not_name_only_from_their_parameter():
+    """kg.loading.touched.predicates_read assumes it: a pattern with a variable predicate (`entity`:
+    every link of the parameter) has the parameter at one end, so a changed statement about shared
+    nodes with a predicate no query names changes only answers keyed by its ends (and whole-graph ones)."""
+    seen = set()
+    for q in canned.catalogue().values():
+        if not q.params:
+            continue
+        text = re.sub(r"(?m)^\s*#.*$", "", q.sparql)
+        where = text[text.index("WHERE"):]
+        lines = [line for line in where.splitlines()  # projections and groupings list variables too
+                 if not re.match(r"\s*(SELECT|GROUP BY|ORDER BY|\(GROUP_CONCAT|\?\w+ \?\w+ \?\w+ \?\w+)", line)]
+        for s, _, o in re.findall(r"(\?\w+)\s+(\?\w+)\s+(\?\w+)", "\n".join(lines)):
+            assert {s[1:], o[1:]} & {p.name for p in q.params}, (q.name, s, o)
+            seen.add(q.name)
+    assert seen >= {"entity", "event_actors", "event_places"}  # the check found them
+    read = predicates_read()
+    assert HK.locatedIn.value in read and HK.evidence.value in read and HK.supports.value not in read
