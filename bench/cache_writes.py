@@ -9,7 +9,8 @@ process so the cache's counters can be read). It asks a set of canned requests a
 place queries for every governorate, and a seeded sample of cities, districts and
 neighbourhoods) and actors (`entity` and `mentions`), plus the whole-graph `actors`, once each to
 fill the cache; loads article N over HTTP (POST /load, the write token); then asks them all again.
-Reported: kept / asked (overall and per query), the time of each round and of the load, and the
+Reported: kept / asked (overall and per query), the time of each round and of the load (and of its
+analysis, kg.loading.touched.changes, which runs inside the write), and the
 number of kept answers that differ from a fresh one computed by a new app over the same store
 (`--verify`, on by default: it must be 0)."""
 
@@ -28,6 +29,7 @@ from pyoxigraph import Store
 
 from bench.generate import SEED, build_world, generate
 from kg.executor.limits import Limits
+from kg.loading import touched
 from kg.loading.load import load
 from kg.namespaces import Iris
 
@@ -105,6 +107,17 @@ def main(argv=None) -> None:
                      limits=Limits(timeout=120))
     asked = requests(args.places, args.actors)
     annotation = next(new.glob("*.yaml"))
+    analysis = []  # seconds kg.loading.touched.changes took (in the write, before it is answered)
+    analyse = touched.changes
+
+    def timed(*a):
+        t = time.perf_counter()
+        try:
+            return analyse(*a)
+        finally:
+            analysis.append(time.perf_counter() - t)
+
+    touched.changes = timed
     with TestClient(app) as c:
         _, cold = ask(c, asked)
         warm_hits, warm = ask(c, asked)
@@ -126,7 +139,8 @@ def main(argv=None) -> None:
     per = Counter(path for path, _ in asked)
     kept = Counter(path for (path, _), h in zip(asked, hits) if h)
     print(f"\n{args.articles} articles + 1 loaded over HTTP ({annotation.stem}): {len(asked)} canned requests")
-    print(f"cold round {cold:.1f} s, warm round {warm:.2f} s, POST /load {loaded:.1f} s, round after the load {after:.1f} s")
+    print(f"cold round {cold:.1f} s, warm round {warm:.2f} s, POST /load {loaded:.1f} s (of which analysing what it "
+          f"changed {sum(analysis):.2f} s), round after the load {after:.1f} s")
     print(f"kept after the load: {sum(hits)}/{len(asked)} = {sum(hits) / len(asked):.1%}"
           + (f"; stale kept answers: {stale}" if args.verify else ""))
     for path in per:
