@@ -60,7 +60,6 @@ class Changes:
     terms: frozenset[str] = frozenset()  # IRIs (their value) an answer keyed by them may no longer match
     names: frozenset[str] = frozenset()  # kinds whose names (labels, aliases) may resolve differently
     renamed: frozenset[str] = frozenset()  # IRIs whose type, labels, aliases or identifier changed
-
     quoted: frozenset[str] = frozenset()  # IRIs whose neighbours' quotes changed: see NEIGHBOUR_QUOTES
     shared: frozenset[str] = frozenset()  # predicates of changed statements about shared nodes
 
