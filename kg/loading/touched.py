@@ -106,11 +106,13 @@ def article_id(path: Path) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def tracked_load(store: Store, path: str | os.PathLike, iris: Iris):
-    """load() of one annotation file: its LoadReport, with `report.changes` saying what it changed.
-    Runs inside the caller's write (one write at a time), so nothing else changes the store in
-    between. (The loader is imported here: the answer cache imports this module for `Changes`.)"""
-    from kg.loading.load import load
+def tracked_load(store: Store, path: str | os.PathLike, iris: Iris, load=None):
+    """load() (kg.loading.load, or `load`) of one annotation file: its LoadReport, with
+    `report.changes` saying what it changed. Runs inside the caller's write (one write at a time),
+    so nothing else changes the store in between. (The loader is imported here: the answer cache
+    imports this module for `Changes`.)"""
+    if load is None:
+        from kg.loading.load import load
 
     aid = article_id(Path(path))
     before = article_quads(store, iris, aid) if aid else None
