@@ -26,6 +26,7 @@ from kg.executor.pool import ProcessPool
 from kg.executor.share import Shares, default_share
 from kg.executor.views import Checkpoint, DiskCopy, hold_store_lock
 from kg.executor.writer import Writer
+from kg.loading.touched import predicates_read
 from kg.namespaces import base_iri
 from kg.paths import QUERIES_DIR
 from kg.storage.opening import is_remote, open_store, store_location
@@ -156,7 +157,8 @@ def create_app(store: Store | str | os.PathLike | None = None, base: str | None 
     app.state.settings = settings
     app.state.store = store if isinstance(store, (Store, RemoteStore)) else None
     app.state.executor = None
-    app.state.answer_cache = AnswerCache()  # canned answers until the next write (api/middleware/cache.py; off for a remote store)
+    # canned answers until a write changes them (api/middleware/cache.py; off for a remote store)
+    app.state.answer_cache = AnswerCache(reads=predicates_read(settings.queries_dir))
     for exc, handler in errors.HANDLERS.items():
         app.add_exception_handler(exc, handler)
     app.add_middleware(Front)  # innermost: repeated canned requests answered from the cache (api/middleware/cache.py)

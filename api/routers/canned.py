@@ -8,7 +8,7 @@ evaluated and written whole by kg.querying.answers.canned_query in a query worke
 time limit; a page the row or byte cap cut short says so (`truncated`, KG-Truncated) and links the
 rest as `next`.
 
-Pages are kept until the next write (api/middleware/cache.py) and carry an `ETag`: a page asked for again is
+Pages are kept until a write changes them (api/middleware/cache.py) and carry an `ETag`: a page asked for again is
 served without a query, and `If-None-Match` with its tag gets 304. The handlers are `async def`,
 so neither a kept page nor a query costs a thread hop (api/routing.py)."""
 
@@ -133,9 +133,27 @@ async def run_canned(request: Request, store, executor, settings: Settings, quer
     entry = answer_cache.Entry(result.body, result.media_type, truncation_headers(result))
     if cache is not None:
         key = (query.name, tuple(sorted((result.bound or {}).items())), media, limit, offset)
-        cache.put(version, request_key, key, url if "Link" in result.headers else None, entry)
+        names, ids = resolved_by(query, values, result.bound or {})
+        cache.put(version, request_key, key, url if "Link" in result.headers else None, entry, names, ids)
         cache.remember(version, answer_cache.front_key(request.scope), request_key, url)
     return answer_cache.respond(request, entry)
+
+
+def resolved_by(query: canned.CannedQuery, values: dict, bound: dict) -> tuple[frozenset, frozenset]:
+    """How a request's place, actor and article parameters were resolved (kg.querying.catalogue):
+    the kinds it looked up by name or alias, and the IRIs it found by their slug or IRI. A write
+    that renames entities of such a kind, or such an entity, makes the request resolve again."""
+    names, ids = set(), set()
+    for p in query.params:
+        if p.type not in ("place", "actor", "article"):
+            continue
+        given = str(values.get(p.name) if values.get(p.name) not in (None, "") else p.default).strip()
+        iri = bound.get(p.name, "")[1:-1]
+        if iri and (iri == given or iri.endswith("/" + given)):
+            ids.add(iri)
+        else:
+            names.add(p.type)
+    return frozenset(names), frozenset(ids)
 
 
 def list_queries(request: Request, settings: Settings = Depends(get_settings)) -> dict:

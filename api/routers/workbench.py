@@ -36,6 +36,7 @@ from pyoxigraph import Store
 
 from api.deps import Settings, get_executor, get_settings, get_store
 from api.errors import ApiError
+from api.middleware.cache import cache_for
 from api.routers import ui
 from api.routers.writes import authorize, run_write
 from api.routing import Route
@@ -295,7 +296,7 @@ def save(name: str, data: dict, request: Request, store: Store = Depends(get_sto
     try:
         report = save_article(store, settings.corpus, name, to_yaml(cleaned).encode("utf-8"), text_name,
                               text.encode("utf-8"), tag, settings.iris, parse_additions(data.get("entities")),
-                              write=lambda work: run_write(store, executor, work))
+                              write=lambda work: run_write(store, executor, work, cache_for(request, store, executor)))
     except ConflictError as e:
         raise ApiError(409, str(e)) from None
     except UploadError as e:

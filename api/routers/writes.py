@@ -30,6 +30,7 @@ from pyoxigraph import DefaultGraph, NamedNode, Store
 
 from api.deps import Settings, get_executor, get_settings, get_store
 from api.errors import ApiError
+from api.middleware.cache import cache_for
 from api.render import choose
 from api.routing import Route
 from kg import formats
@@ -72,27 +73,44 @@ def writer(request: Request, settings: Settings = Depends(get_settings)) -> None
     authorize(request, settings, DISABLED)
 
 
-def run_write(store: Store, executor, work):
+def run_write(store: Store, executor, work, cache=None):
     """work(apply) as the executor's one write at a time (`writing()`), where apply(fn, *args) runs
     fn(store, *args): in the write worker, under the write limits, when the executor has one
     (kg.executor.writer: a write past them is a 503 or 413, and nothing of it is written), else here
     on `store`. Queries go on meanwhile over the last committed state, and the query workers open a
     view with the write before this returns (so every later query sees it). On-disk stores are
-    flushed before that view is made."""
+    flushed before that view is made. The answer cache (`cache`, api/middleware/cache.py) is told
+    what the write changed before the version that shows it: an article's load says
+    (kg.loading.touched), any other write changes everything."""
     writer = getattr(executor, "writer", None)
 
     def apply(fn, *args):
         return writer.run(fn, *args) if writer is not None else fn(store, *args)
 
+    noted = None
     try:
         with executor.writing():
             try:
-                return work(apply)
+                result = work(apply)
+                if cache is not None:  # the one write at a time: the next version is this write's
+                    noted = executor.version + 1
+                    cache.note_write(noted, written_changes(result))
+                return result
             finally:
                 if writer is None and getattr(executor, "isolated", False):
                     store.flush()
-    except WriteStopped as e:
-        raise ApiError(e.status, str(e), headers={"Retry-After": "5"} if e.status == 503 else None) from None
+    except BaseException as e:
+        if noted is not None:  # no version shows this write: its note must not describe the next one
+            cache.forget_write(noted)
+        if isinstance(e, WriteStopped):
+            raise ApiError(e.status, str(e), headers={"Retry-After": "5"} if e.status == 503 else None) from None
+        raise
+
+
+def written_changes(result):
+    """What a write's result says it changed (a load's report, a save's), or None: everything."""
+    report = getattr(result, "load", result)  # a workbench save holds its load's report
+    return getattr(report, "changes", None)
 
 
 # --- SPARQL Update --------------------------------------------------------------------------------------
@@ -232,7 +250,7 @@ async def upload(request: Request) -> dict[str, tuple[str, bytes]]:
                                   "Optional: new shared places and actors (YAML `places:`/`actors:`), "
                                   "added to the service's entities file with the article"}}}}}}},
              dependencies=[Depends(writer)])
-def load_annotation(parts: dict = Depends(upload), store: Store = Depends(get_store),
+def load_annotation(request: Request, parts: dict = Depends(upload), store: Store = Depends(get_store),
                     executor=Depends(get_executor), settings: Settings = Depends(get_settings)) -> Response:
     """Check the annotation like `kg load` does (format, references, quotes in the text) against the
     service's shared entities, then replace the article's graph and its inferences in one
@@ -244,7 +262,7 @@ def load_annotation(parts: dict = Depends(upload), store: Store = Depends(get_st
     (filename, annotation), (_, text) = parts["annotation"], parts["text"]
     try:
         report = load_upload(store, filename, annotation, text, settings.entities_file, settings.iris,
-                             write=lambda work: run_write(store, executor, work),
+                             write=lambda work: run_write(store, executor, work, cache_for(request, store, executor)),
                              entities=parts.get("entities", ("", None))[1])
     except UploadError as e:
         raise ApiError(e.status, str(e)) from None

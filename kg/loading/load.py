@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Store, Triple, serialize
 
@@ -33,6 +34,8 @@ class LoadReport:
     reinferred: list[str]
     bulk: bool = False  # True when the articles went in by the bulk path (a first load into an empty store)
     seconds: dict = field(default_factory=dict)  # wall time of each step: compile, write, reinfer
+    entities_changed: bool = False  # the shared entities' graphs were written anew
+    changes: Any = None  # what the load changed, when kg.loading.touched.tracked_load ran it (a Changes)
 
 
 def load(store: Store, paths: Iterable[str | os.PathLike], iris: Iris | None = None,
@@ -96,7 +99,7 @@ def load(store: Store, paths: Iterable[str | os.PathLike], iris: Iris | None = N
                     crash_point()
             store.update(f"DROP SILENT GRAPH <{pending_graph(iris).value}>")  # every inferred graph is current
         seconds["reinfer"] = time.perf_counter() - clock
-    return LoadReport(sorted(set(loaded)), written, reinferred, use_bulk, seconds)
+    return LoadReport(sorted(set(loaded)), written, reinferred, use_bulk, seconds, entities_changed)
 
 
 def _write_reference(store: Store, iris: Iris, entities: EntitiesGraph, reasoner: Reasoner, written: dict,

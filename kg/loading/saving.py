@@ -39,6 +39,7 @@ from kg.loading.compiler import compile_entities
 from kg.loading.corpus import ENTITIES_FILE
 from kg.loading.load import LoadReport, load
 from kg.loading.review import items_under_review
+from kg.loading.touched import tracked_load
 from kg.loading.validation import check_file
 from kg.namespaces import Iris
 
@@ -262,7 +263,7 @@ def save_article(store: Store, corpus: Path, name: str, annotation: bytes, text_
             if before[text_file] != text:
                 atomic_write(text_file, text)
             atomic_write(target, annotation)  # the commit point
-            report = apply(load, [target], iris)
+            report = apply(tracked_load, target, iris, load)  # with what it changed (the answer cache)
         except BaseException:
             for path, data in reversed(before.items()):  # put the corpus back as it was
                 if data is None:

@@ -21,8 +21,9 @@ from pyoxigraph import Store
 
 from kg.errors import AnnotationError, UploadError
 from kg.loading.compiler import compile_entities
-from kg.loading.load import LoadReport, load
+from kg.loading.load import LoadReport
 from kg.loading.reader import refuse_hostile
+from kg.loading.touched import tracked_load
 from kg.namespaces import Iris
 from kg.storage.graphs import graph_triples
 
@@ -77,7 +78,7 @@ def load_upload(store: Store, filename: str, annotation: bytes, text: bytes, ent
         def work(apply: Callable) -> LoadReport:
             if additions and entities_file.read_bytes() != original:
                 raise UploadError(409, f"{entities_file.name} changed meanwhile: send the article again")
-            report = apply(load, [folder / name], iris)
+            report = apply(tracked_load, folder / name, iris)  # with what it changed (the answer cache)
             if additions:  # the service's file says what the store now holds
                 atomic_write(entities_file, merged.encode("utf-8"))
             return report
