@@ -45,23 +45,31 @@ def _die_with_parent() -> None:
     threading.Thread(target=watch, daemon=True, name="kg-worker-watchdog").start()
 
 
-def worker_main(fd: int, path: str, limits: Limits) -> None:
-    """A worker (`python -m kg.executor.worker`): open the store read-only, then run jobs from the
-    connection on file descriptor `fd` until it closes."""
-    from multiprocessing.connection import Connection
-
-    conn = Connection(fd)
+def confine(conn, limits: Limits) -> bool:
+    """A worker process (query or write) cut off the network, ended with its parent, deaf to ^C and
+    under the memory cap. False (and the reason sent on `conn`) when the sandbox cannot be made."""
     try:
         sandbox.no_network()  # first: before any thread exists
     except OSError as e:
         conn.send(("failed", str(e)))
-        return
+        return False
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # ^C reaches the whole group: the parent ends us
     if limits.memory:
         import resource
 
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory, limits.memory))
+    return True
+
+
+def worker_main(fd: int, path: str, limits: Limits) -> None:
+    """A worker (`python -m kg.executor.worker`): open the store read-only, then run jobs from the
+    connection on file descriptor `fd` until it closes."""
+    from multiprocessing.connection import Connection
+
+    conn = Connection(fd)
+    if not confine(conn, limits):
+        return
     try:
         try:
             store = Store.read_only(path)

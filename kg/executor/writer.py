@@ -156,25 +156,15 @@ def update(store, text: str, base: str) -> None:
 def writer_main(fd: int, path: str, limits: Limits) -> None:
     """The write worker (`python -m kg.executor.writer FD STORE LIMITS`): open the store read-write,
     then run the jobs from the connection on `fd` until it closes."""
-    import resource
-    import signal
     from multiprocessing.connection import Connection
 
     from pyoxigraph import Store
 
-    from kg.executor import sandbox
-    from kg.executor.worker import _die_with_parent, _portable
+    from kg.executor.worker import _portable, confine
 
     conn = Connection(fd)
-    try:
-        sandbox.no_network()  # first: before any thread exists
-    except OSError as e:
-        conn.send(("failed", str(e)))
+    if not confine(conn, limits):
         return
-    _die_with_parent()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # ^C reaches the whole group: the server ends us
-    if limits.memory:
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory, limits.memory))
     try:
         store = Store(path)
         import kg.loading.load  # noqa: F401 — the loader, imported before the first job is timed
