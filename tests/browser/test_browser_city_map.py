@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 
-from support import BASE
 from support.browser import explore, go, shot, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
