@@ -30,5 +30,5 @@ export async function drawBasemap(map, layer = map) {
   lakes.addTo(layer);
   rivers.addTo(layer);
   map.on("zoomend", () => rivers.setStyle({ weight: riverWeight(map.getZoom()) }));
-  map.attributionControl.addAttribution("Rivers and lakes: GSHHG (LGPL)");
+  map.attributionControl.addAttribution("rivers and lakes: GSHHG (LGPL)");
 }
