@@ -8,6 +8,7 @@ import importlib.util
 import json
 import math
 
+import geojson
 import yaml
 
 from support import ROOT
@@ -58,6 +59,9 @@ def seed_point(place: str) -> list:
 
 
 def test_the_shipped_outlines_and_water_are_geojson():
+    for name in ("countries.json", "water.json"):
+        collection = geojson.loads((BASEMAP / name).read_text())  # the validator of the conflict-data tests
+        assert collection.is_valid, (name, collection.errors())
     assert {f["properties"]["name"] for f in features(load("countries.json"))} >= {"Syria", "Lebanon", "Turkey"}
     kinds = {}
     for f in features(load("water.json")):
