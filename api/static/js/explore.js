@@ -5,6 +5,7 @@
 // the places by who controlled them then (canned query control_timeline: derived control periods).
 import { el, getJSON, url, href, when, GROUPS, COLORS, groupOf, symbol, showProblem } from "./common.js";
 import { startControl } from "./control.js";
+import { drawBasemap as drawBackground } from "./basemap.js";
 
 const L = window.L;
 const form = document.getElementById("filters");
@@ -238,12 +239,8 @@ function fitTo(at) {
   else map.fitBounds(L.latLngBounds(pts), { paddingTopLeft: [140, 50], paddingBottomRight: [50, 70], maxZoom: 15, animate: false });
 }
 
-async function drawBasemap() {
-  const r = await fetch(url("/static/vendor/basemap/countries.json"));
-  const data = await r.json();
-  L.geoJSON(data, { interactive: false, style: (ft) => ({
-    color: ft.properties.name === "Syria" ? "#8c8270" : "#aaa293", weight: ft.properties.near ? 1.1 : 0.7,
-    fillColor: ft.properties.name === "Syria" ? "#fbf7ea" : "#eeebe1", fillOpacity: 1 }) }).addTo(basemap);
+async function drawBasemap() {  // countries, rivers and lakes (basemap.js), under the places and pins
+  await drawBackground(map, basemap);
 }
 
 const LEVEL = { country: 4, governorate: 7, region: 8, city: 7, town: 9, district: 12, neighbourhood: 13 };

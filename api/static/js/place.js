@@ -1,8 +1,9 @@
 // A place page's map: the place and the places in it (labelled), and its events at their most
-// specific places (a number: how many), over the shipped Natural Earth outlines. The data is the
+// specific places (a number: how many), over the shipped background (basemap.js: Natural Earth outlines, GSHHG rivers and lakes). The data is the
 // page's own (kg.describing.place_map, in #place-map-data); events placed only as widely as a
 // country or a governorate are listed apart by the page, not drawn here.
-import { el, href, url, when } from "./common.js";
+import { el, href, when } from "./common.js";
+import { drawBasemap } from "./basemap.js";
 
 const L = window.L;
 const box = document.getElementById("place-map");
@@ -44,10 +45,7 @@ async function draw() {
   if (spots.length > 1) map.fitBounds(L.latLngBounds(spots), { padding: [40, 40], maxZoom: 14, animate: false });
   else map.setView(spots[0], 12, { animate: false });
 
-  const r = await fetch(url("/static/vendor/basemap/countries.json"));
-  L.geoJSON(await r.json(), { interactive: false, style: (ft) => ({
-    color: ft.properties.name === "Syria" ? "#8c8270" : "#aaa293", weight: 1,
-    fillColor: ft.properties.name === "Syria" ? "#fbf7ea" : "#eeebe1", fillOpacity: 1 }) }).addTo(map);
+  await drawBasemap(map);  // countries, rivers and lakes, under the labels and pins
 
   const pinSize = new Map(data.points.map((p) => [p.iri, pinSizeFor(p.items.length)]));
   const dots = [];
