@@ -23,7 +23,7 @@ from typing import Any
 
 from kg.errors import Busy, QueryTimeout, WorkerCrashed
 from kg.executor.limits import Limits
-from kg.processes import start_module
+from kg.executor.worker import spawn
 
 log = logging.getLogger("kg.executor")
 
@@ -36,7 +36,7 @@ def _spawn(path: str, limits: Limits):
     __main__), and our end of the connection to it."""
     parent, child = multiprocessing.Pipe()
     try:
-        process = start_module("kg.executor.worker", str(child.fileno()), path, json.dumps(dataclasses.asdict(limits)),
+        process = spawn("kg.executor.worker", str(child.fileno()), path, json.dumps(dataclasses.asdict(limits)),
                                pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, close_fds=True)
     finally:
         child.close()
