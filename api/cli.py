@@ -15,7 +15,8 @@ from kg.loading.load import load
 from kg.namespaces import Iris
 from kg.paths import SEEDS
 from kg.storage.graphs import is_empty
-from kg.storage.opening import is_remote, location_name, store_location, store_path
+from kg.storage.opening import is_remote, location_name, store_location, store_path, wait_unlocked
+from kg.storage.remote import is_url
 
 __all__ = ["main"]
 
@@ -96,8 +97,11 @@ def serve_cmd(store, host, port, base, load_seeds, corpus, query_timeout, query_
     import uvicorn
 
     iris = Iris(base)
+    location = store_location(store)
+    if not is_url(location):  # a server of this store killed a moment ago: its write worker is still going
+        wait_unlocked(location, LOCK_WAIT)  # (if the lock stays, opening says who may hold it)
     db = open_option_store(store, timeout=query_timeout)  # a remote store's queries time out at the limit
-    where = location_name(store_location(store))
+    where = location_name(location)
     # Graphs outside the base (a Graph Store write to https://example.org/notes) are data: listed, not
     # fatal. Only a store whose own graphs (ontology, entities) are under another base is refused.
     names = [g.value for g in db.named_graphs()]
@@ -144,6 +148,7 @@ def serve_cmd(store, host, port, base, load_seeds, corpus, query_timeout, query_
                 loop="uvloop" if _has("uvloop") else "asyncio", http=http, h11_max_incomplete_event_size=MAX_HEAD)
 
 
+LOCK_WAIT = 10.0  # seconds `kg serve` waits for a store another process (a server just killed) still holds
 MAX_HEAD = 32 * 1024  # the h11 fallback's bound on a request's head (api/connections.MAX_HEAD)
 
 

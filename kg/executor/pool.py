@@ -23,12 +23,13 @@ from typing import Any
 
 from kg.errors import Busy, QueryTimeout, WorkerCrashed
 from kg.executor.limits import Limits
-from kg.processes import start_module
+from kg.executor.worker import spawn
 
 log = logging.getLogger("kg.executor")
 
 
 START_TIMEOUT = 60.0  # seconds for a new worker to open the store and say it is ready
+SEND_SLICE = 256 * 1024  # bytes of a job sent to a worker before other clients get a turn of the event loop
 
 
 def _spawn(path: str, limits: Limits):
@@ -36,7 +37,7 @@ def _spawn(path: str, limits: Limits):
     __main__), and our end of the connection to it."""
     parent, child = multiprocessing.Pipe()
     try:
-        process = start_module("kg.executor.worker", str(child.fileno()), path, json.dumps(dataclasses.asdict(limits)),
+        process = spawn("kg.executor.worker", str(child.fileno()), path, json.dumps(dataclasses.asdict(limits)),
                                pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, close_fds=True)
     finally:
         child.close()
@@ -60,11 +61,18 @@ class _Reader:
         self.buffer = bytearray()
 
     async def send(self, obj) -> None:
-        data = ForkingPickler.dumps(obj)
+        """The message, a slice at a time with a turn of the loop between them: a large job (an 8 MB
+        query) was one sendall that held the loop for ~30 ms while the worker kept reading."""
+        data = memoryview(ForkingPickler.dumps(obj))
         n = len(data)
         head = struct.pack("!i", n) if n <= 0x7FFFFFFF else struct.pack("!iQ", -1, n)
         self.sock.setblocking(False)
-        await asyncio.get_running_loop().sock_sendall(self.sock, head + data)
+        loop = asyncio.get_running_loop()
+        await loop.sock_sendall(self.sock, head)
+        for start in range(0, n, SEND_SLICE):
+            if start:
+                await asyncio.sleep(0)
+            await loop.sock_sendall(self.sock, data[start:start + SEND_SLICE])
 
     def settle(self) -> None:
         """The shared description blocking again, for `Connection` (ProcessPool.run)."""

@@ -4,19 +4,25 @@ the jobs it is sent, under an address-space cap."""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import os
 import pickle
+import queue
 import signal
+import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import Future
 
 from pyoxigraph import Store
 
 from kg.errors import WorkerCrashed
 from kg.executor import sandbox
 from kg.executor.limits import Context, Limits
+from kg.processes import start_module
 
 
 def _portable(exc: BaseException) -> BaseException:
@@ -30,11 +36,57 @@ def _portable(exc: BaseException) -> BaseException:
         return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
+PARENT = "KG_WORKER_PARENT"  # the environment variable by which spawn() tells a worker its parent's pid
+PR_SET_PDEATHSIG = 1
+
+
+class _Spawner:
+    """One thread, alive as long as the process, that starts every worker (`spawn`). A worker asks the
+    kernel for SIGKILL when the thread that started it ends (PR_SET_PDEATHSIG: Linux ties it to the
+    *thread*, not the process); with one thread that never ends, that is when the server ends, even
+    SIGKILLed: the write worker's store lock is let go at once, not when a watchdog next looks
+    (issue 15: a server restarted right after a kill found the store locked)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+
+    def __call__(self, module: str, *args: str, **popen) -> subprocess.Popen:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._serve, daemon=True, name="kg-spawner")
+                self._thread.start()
+        done: Future = Future()
+        self._jobs.put((done, module, args, popen))
+        return done.result()
+
+    def _serve(self) -> None:
+        while True:
+            done, module, args, popen = self._jobs.get()
+            try:
+                env = {**popen.pop("env", {}), PARENT: str(os.getpid())}
+                done.set_result(start_module(module, *args, env=env, **popen))
+            except BaseException as e:  # noqa: BLE001 — the caller gets it
+                done.set_exception(e)
+
+
+spawn = _Spawner()
+"""spawn(module, *args, **popen): kg.processes.start_module from the one spawning thread; the worker
+(its `confine`) dies with this process."""
+
+
 def _die_with_parent() -> None:
-    """End this worker when the server that started it is gone (even SIGKILLed, mid-query): a
-    watchdog thread sees the parent change. (PR_SET_PDEATHSIG would fire when the *thread* that
-    started the worker ends, which is any moment.)"""
+    """End this worker when the server that started it is gone (even SIGKILLed, mid-query or mid-write):
+    the kernel kills it (PR_SET_PDEATHSIG) when it was started by `spawn`; a watchdog thread that sees
+    the parent change is the fallback (it needs the GIL, and looks every half second)."""
+    expected = os.environ.pop(PARENT, None)  # not passed on to this worker's own children
     parent = os.getppid()
+    if expected is not None:
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if parent != int(expected):  # the server died before the line above: nobody will signal us
+            os._exit(1)
 
     def watch():
         while True:

@@ -34,7 +34,7 @@ from typing import Any
 
 from kg.errors import WriteStopped
 from kg.executor.limits import Limits
-from kg.processes import start_module
+from kg.executor.worker import spawn
 
 log = logging.getLogger("kg.executor")
 
@@ -55,7 +55,7 @@ class Writer:
     def _start(self) -> None:
         parent, child = multiprocessing.Pipe()
         try:
-            self._process = start_module("kg.executor.writer", str(child.fileno()), self.path,
+            self._process = spawn("kg.executor.writer", str(child.fileno()), self.path,
                                          json.dumps(dataclasses.asdict(self.limits)), pass_fds=[child.fileno()],
                                          stdin=subprocess.DEVNULL, close_fds=True)
         finally:

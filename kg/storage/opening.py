@@ -4,6 +4,7 @@ server by URL (kg.storage.remote). THE one place a store is opened."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from pyoxigraph import Store
@@ -44,6 +45,31 @@ def open_store(path: str | os.PathLike | None, read_only: bool = False, *, timeo
     if read_only:
         return Store.read_only(str(path))
     return Store(str(path))
+
+
+def wait_unlocked(path: str | os.PathLike, timeout: float) -> bool:
+    """Wait up to `timeout` seconds until no process holds the on-disk store at `path` open for
+    writing; True when none does. A server killed a moment ago may still be going: its write worker
+    is being torn down and holds RocksDB's lock (its LOCK file, a POSIX record lock) until it is
+    gone. Call it before this process opens the store: a POSIX lock belongs to the process, and
+    closing the file here would let go of one this process holds."""
+    import fcntl
+
+    lock_file = Path(path) / "LOCK"
+    if not lock_file.exists():
+        return True
+    deadline = time.monotonic() + timeout
+    with open(lock_file, "a+b") as f:
+        while True:
+            try:
+                fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.05)
+                continue
+            fcntl.lockf(f, fcntl.LOCK_UN)
+            return True
 
 
 def location_name(location) -> str:

@@ -5,6 +5,7 @@ writes off by default, and with a token (KG_WRITE_TOKEN) only for requests that 
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 import subprocess
 import threading
@@ -20,6 +21,7 @@ from kg.loading.load import load
 from kg.namespaces import Iris
 from kg.paths import SEEDS
 from kg.storage.opening import open_store
+from support.light_client import light_client
 
 pytestmark = pytest.mark.server
 
@@ -99,25 +101,22 @@ def test_a_runaway_query_is_a_503_at_the_limit_and_the_next_query_is_answered(pu
         assert r.status_code == 200 and r.json()["results"]["bindings"][0]["l"]["value"] == "Homs"
 
 
-@pytest.mark.xfail(strict=False, reason="issue 15, open: in a full run on a quiet machine (load 1.7) one answer of ~860 "
-                   "still waited 1.32 s while a runaway was stopped; the route-building and 503 fixes did not remove it")
 def test_other_clients_keep_getting_answers_during_a_runaway_query(public):
+    """The well-behaved client is a process of its own (tests/support/light_client.py): timed from this
+    one, its latencies included this process's garbage-collector pauses (a full collection of the heap
+    hundreds of earlier tests leave: over 1 s 38 times in one full run), which failed this test while
+    the server answered on time (issue 15). It still fails when the server keeps others waiting: with
+    a 1 s sleep on the event loop where the runaway is stopped, the slowest answer took 1.00-1.02 s."""
     url, _ = public
     attack = {}
     other = httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"), timeout=30)  # another client
     attacker = threading.Thread(target=lambda: attack.update(r=other.get(f"{url}/sparql", params={"query": RUNAWAY})))
-    attacker.start()
-    time.sleep(0.2)
-    latencies = []
-    with httpx.Client(timeout=10) as client:
-        while attacker.is_alive():
-            start = time.monotonic()
-            r = client.get(f"{url}/api/ceasefires", params={"place": "homs"})
-            latencies.append(time.monotonic() - start)
-            assert r.status_code == 200 and len(r.json()["rows"]) == 2
-    attacker.join()
+    with light_client(f"{url}/api/ceasefires", {"place": "homs"}) as light:
+        attacker.start()
+        attacker.join()
     assert attack["r"].status_code == 503
-    assert len(latencies) >= 10 and max(latencies) < 1.0, (len(latencies), max(latencies))
+    assert set(light.statuses) == {200} and len(light.bodies) == 1 and len(json.loads(light.bodies[0])["rows"]) == 2
+    assert len(light.latencies) >= 10 and max(light.latencies) < 1.0, (len(light.latencies), max(light.latencies))
 
 
 def test_the_workers_are_processes_that_end_with_the_server(seeded, tmp_path_factory):
