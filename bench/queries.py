@@ -1,6 +1,7 @@
 """Each canned query's latency in process, on the on-disk store and on an in-memory copy of it.
 
     python -m bench.queries bench/out/work-corpus-1k bench/out/work-corpus-10k [--budget 5] [--json FILE]
+    python -m bench.queries WORK --against /tmp/before/queries   # a rewrite: before and after, same run
 
 A WORK folder is what bench.load leaves: `store-ours` (the on-disk store our loader built) and
 `ours.nq` (its quads, from which the in-memory Store is bulk-loaded). Every query runs through
@@ -67,8 +68,10 @@ def cases(store: Store, iris: Iris, seed: int = SEED, world_name: str = "full") 
     ]
 
 
-def time_query(store: Store, name: str, params: dict, budget: float, min_runs: int, max_runs: int) -> dict:
-    q = catalogue()[name]
+def time_query(store: Store, name: str, params: dict, budget: float, min_runs: int, max_runs: int,
+               queries: Path | None = None) -> dict:
+    """The query `name` of the catalogue (of the folder `queries`, else the canned queries) timed."""
+    q = catalogue(queries)[name] if queries else catalogue()[name]
     iris = Iris()
 
     def once() -> tuple[float, int]:
@@ -92,7 +95,7 @@ def time_query(store: Store, name: str, params: dict, budget: float, min_runs: i
 
 
 def bench(work: Path, budget: float = 5.0, min_runs: int = 3, max_runs: int = 50, memory: bool = True,
-          log=print, only: list[str] | None = None) -> dict:
+          log=print, only: list[str] | None = None, against: Path | None = None) -> dict:
     iris = Iris()
     disk = Store.read_only(str(work / "store-ours"))
     stores = {"disk": disk}
@@ -113,9 +116,13 @@ def bench(work: Path, budget: float = 5.0, min_runs: int = 3, max_runs: int = 50
             continue
         out["queries"][label] = row = {}
         for kind, store in stores.items():
+            if against:  # the same query from another folder, in the same run, just before; and its rows
+                row[f"{kind}, before"] = time_query(store, name, params, budget, min_runs, max_runs, against)
+                row[f"{kind}, same rows"] = ([tuple(r) for r in run(store, catalogue(against)[name], params, iris)]
+                                             == [tuple(r) for r in run(store, catalogue()[name], params, iris)])
             row[kind] = time_query(store, name, params, budget, min_runs, max_runs)
         log(f"  {label:<52} " + "  ".join(f"{k}: {v['median_ms']:>9.2f} ms (p95 {v['p95_ms']:.2f}, {v['rows']} rows)"
-                                           for k, v in row.items()))
+                                           if isinstance(v, dict) else f"{k}: {v}" for k, v in row.items()))
     return out
 
 
@@ -141,6 +148,16 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def before_after(result: dict) -> str:
+    """Markdown: per case, the query of the --against folder (before) and the current one (after)."""
+    lines = ["| query | rows | before, ms | after, ms | after ÷ before | same rows |", "|---|---|---|---|---|---|"]
+    for label, row in result["queries"].items():
+        b, a = row["disk, before"], row["disk"]
+        lines.append(f"| {label} | {a['rows']} | {b['median_ms']:.1f} | {a['median_ms']:.1f} | "
+                     f"{a['median_ms'] / b['median_ms']:.2f}× | {'yes' if row['disk, same rows'] else 'NO'} |")
+    return "\n".join(lines)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("work", type=Path, nargs="+", help="work folders of bench.load (smallest first)")
@@ -150,16 +167,19 @@ def main(argv=None):
     ap.add_argument("--no-memory", action="store_true", help="on-disk store only")
     ap.add_argument("--only", nargs="+", default=None, metavar="TEXT",
                     help="only the cases whose label contains one of these (e.g. sentinel)")
+    ap.add_argument("--against", type=Path, default=None, metavar="DIR",
+                    help="time the queries of DIR too (e.g. a copy of queries/ before a rewrite), on disk, "
+                         "and compare their rows")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
     results = []
     for work in args.work:
         print(f"{work}:", file=sys.stderr)
-        results.append(bench(work, args.budget, args.min_runs, args.max_runs, not args.no_memory,
-                             log=lambda s: print(s, file=sys.stderr), only=args.only))
+        results.append(bench(work, args.budget, args.min_runs, args.max_runs, not (args.no_memory or args.against),
+                             log=lambda s: print(s, file=sys.stderr), only=args.only, against=args.against))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
-    print(table(results))
+    print("\n\n".join(before_after(r) for r in results) if args.against else table(results))
 
 
 if __name__ == "__main__":

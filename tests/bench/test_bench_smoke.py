@@ -26,7 +26,7 @@ from kg.loading.quotes import QuoteError, find
 from kg.loading.reader import _plain, _read_fast, _read_round_trip
 from kg.loading.reasoning import Reasoner, closure
 from kg.namespaces import Iris
-from kg.paths import SEEDS
+from kg.paths import QUERIES_DIR, SEEDS
 from kg.storage.opening import open_store
 from support import MINI
 
@@ -66,6 +66,17 @@ def test_the_load_and_query_benchmarks_run(corpus, tmp_path):
     ceasefires = measured["queries"]["ceasefires (city: homs)"]
     assert ceasefires["disk"]["rows"] == ceasefires["memory"]["rows"]
     assert "| query |" in queries_bench.table([measured])
+    # a rewrite timed against the queries before it: here a copy with one query changed
+    before = tmp_path / "before"
+    shutil.copytree(QUERIES_DIR, before)
+    (before / "event-actors.rq").write_text((QUERIES_DIR / "event-actors.rq").read_text() + "LIMIT 1\n")
+    compared = queries_bench.bench(work, budget=0.01, min_runs=1, max_runs=1, memory=False, log=lambda _: None,
+                                   only=["ceasefires (city", "event_actors"], against=before)
+    rows = compared["queries"]
+    assert rows["ceasefires (city: homs)"]["disk, same rows"] is True
+    assert rows["event_actors (article 0)"]["disk, same rows"] is False  # LIMIT 1 dropped a row
+    assert rows["event_actors (article 0)"]["disk, before"]["rows"] == 1 < rows["event_actors (article 0)"]["disk"]["rows"]
+    assert "| event_actors (article 0) |" in queries_bench.before_after(compared)
 
 
 def test_the_load_benchmark_can_run_our_loader_alone(corpus, tmp_path, capsys):

@@ -78,10 +78,7 @@ def test_the_cli_works_on_the_remote_store(loaded, sparql_server):
     assert int(stats.stdout.split("quads in all")[0].split()[-1]) > 19000
     found = kg("query", "ceasefires", "-p", "place=Old City", "--format", "csv", "--store", loaded, env=env)
     assert found.returncode == 0, found.stderr
-    if sparql_server.kind == "oxigraph":
-        assert {TRUCE, CEASEFIRE_72H} <= set(found.stdout.split(","))
-    else:  # Virtuoso misses ceasefires (docs/remote-store.md; test_remote_store.VIRTUOSO_DIFFERS): answered, not all
-        assert found.stdout.startswith("place,agreement,") and CEASEFIRE_72H not in found.stdout
+    assert {TRUCE, CEASEFIRE_72H} <= set(found.stdout.split(","))
     dump = kg("export", "--format", "turtle", "--graph", A002, "--store", loaded, env=env)
     graph = rdflib.Graph().parse(data=dump.stdout, format="turtle")
     assert (rdflib.URIRef(TRUCE), rdflib.RDFS.label, None) in graph and len(graph) > 3000
@@ -105,10 +102,7 @@ def test_sparql_select_ask_and_construct(server):
     assert bad.status_code == 400 and bad.json()["status"] == 400
 
 
-def test_the_canned_endpoint(server, sparql_server, request):
-    if sparql_server.kind == "virtuoso":  # docs/remote-store.md: a `*` path from a bound start
-        request.applymarker(pytest.mark.xfail(strict=True, reason="Virtuoso 7.2.5 misses the zero-length match "
-                                                                  "of ?type rdfs:subClassOf* hk:Ceasefire"))
+def test_the_canned_endpoint(server):
     r = httpx.get(f"{server}/api/ceasefires", params={"place": "homs"})
     assert r.status_code == 200
     rows = {row["agreement"]: row for row in r.json()["rows"]}
