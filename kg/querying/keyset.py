@@ -2,14 +2,18 @@
 "sort the whole graph, then skip".
 
 A query opts in with a `keyset` entry in its `#+` header: a small SPARQL SELECT (the file's PREFIXes
-are prepended) listing the query's items with their sort key, in the query's order:
+are prepended) listing the query's items with their sort key, and the key's order:
 
     #+ keyset:
-    #+   keys: SELECT DISTINCT ?place ?label WHERE { ?place a hk:Place ; rdfs:label ?label } ORDER BY ?label ?place
+    #+   keys: SELECT DISTINCT ?place ?label WHERE { ?place a hk:Place ; rdfs:label ?label }
+    #+   order: [label, place]
 
 Its first variable is the item, all of its variables (the key) are projected by the query, whose
-ORDER BY starts with the same key and then orders the rest of each row (so the order is total, and
-an item's rows come in the same order whatever else is on the page). The query marks where a page's
+ORDER BY starts with the key in that order and then orders the rest of each row (so the order is
+total, and an item's rows come in the same order whatever else is on the page). The keys are sorted
+here (`sort_key`, SPARQL's order for IRIs, strings, dates and numbers), not by an ORDER BY: on an
+on-disk store Oxigraph decodes both terms at every comparison, and sorting 45,000 event IRIs took it
+15 s of an 18 s keys query at 10,000 articles (bench/RESULTS.md, "Paging the whole-graph queries"). The query marks where a page's
 items are bound: a `# @page keys` comment line (a VALUES block of the items' key tuples, once, in the
 group that projects them) and any number of `# @page item` lines (a VALUES block of the items alone,
 e.g. at the head of a sub-select, so its planner starts from them). Without a page the markers are
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import json
 import re
 import threading
@@ -56,6 +61,7 @@ class BadCursor(QueryError):
 class Keyset:
     keys_sparql: str  # the keys query with the file's prologue
     variables: tuple[str, ...]  # its projection: the item first, then the rest of the key
+    order: tuple[int, ...] = ()  # the positions in `variables` the order compares, first to last
 
     @property
     def item(self) -> str:
@@ -73,13 +79,16 @@ def parse_keyset(spec, text: str, name: str) -> Keyset | None:
     if m is None:
         raise QueryError(f"{name}: keyset keys must be `SELECT [DISTINCT] ?item ?key… WHERE …`")
     variables = tuple(v[1:] for v in m.group(1).split())
+    order = spec.get("order", list(variables))
+    if (not isinstance(order, list) or sorted(order) != sorted(variables)):
+        raise QueryError(f"{name}: keyset order must list the keys' variables ({', '.join(variables)}), each once")
     if len(KEYS_MARK.findall(text)) != 1:
         raise QueryError(f"{name}: a keyset query marks one `# @page keys` line")
     for v in variables:
         if re.search(r"\?" + v + r"\b", text) is None:
             raise QueryError(f"{name}: keyset variable ?{v} is not in the query")
     prologue = "\n".join(m.group(0).strip() for m in _PROLOGUE.finditer(text))
-    return Keyset(f"{prologue}\n{keys}", variables)
+    return Keyset(f"{prologue}\n{keys}", variables, tuple(variables.index(v) for v in order))
 
 
 # --- the page query ---------------------------------------------------------------------------------
@@ -111,20 +120,21 @@ def page_sparql(sparql: str, keyset: Keyset, keys: list[tuple]) -> str:
 @dataclass
 class KeyList:
     keys: list[tuple]  # the key tuples, in the query's order
+    order: tuple[int, ...]  # Keyset.order
     index: dict = field(default_factory=dict)  # key tuple -> its position
 
     def __post_init__(self):
+        self.keys.sort(key=self.sort_key)
         self.index = {k: i for i, k in enumerate(self.keys)}
+
+    def sort_key(self, key: tuple) -> tuple:
+        return tuple(_term_order(key[i]) for i in self.order)
 
     def position(self, key: tuple) -> tuple[int, bool]:
         """Where `key` is (and True), else where the first key after it is (and False)."""
         if key in self.index:
             return self.index[key], True
-        wanted = sort_key(key)
-        for i, k in enumerate(self.keys):
-            if sort_key(k) > wanted:
-                return i, False
-        return len(self.keys), False
+        return bisect.bisect_right(self.keys, self.sort_key(key), key=self.sort_key), False
 
 
 _lists: dict[tuple, KeyList] = {}
@@ -143,7 +153,8 @@ def key_list(store, name: str, keyset: Keyset, bound: dict, version: int) -> Key
             return found
     text = bind(keyset.keys_sparql, bound) if bound else keyset.keys_sparql
     result = store.query(text, use_default_graph_as_union=True)
-    listed = KeyList([tuple(row[v] for v in keyset.variables) for row in result])
+    listed = KeyList([tuple(row[v] for v in keyset.variables) for row in result], keyset.order or
+                     tuple(range(len(keyset.variables))))
     if cacheable:
         with _lock:
             for old in [k for k in _lists if k[0] == id(store) and k[1] != version]:
@@ -168,7 +179,9 @@ _NUMERIC = {"http://www.w3.org/2001/XMLSchema#" + t for t in (
 
 
 def _term_order(t) -> tuple:
-    """SPARQL's ORDER BY of terms: unbound, blank nodes, IRIs, then literals (numbers by value)."""
+    """SPARQL's ORDER BY of terms as Oxigraph sorts them: unbound, blank nodes, IRIs, then literals
+    (numbers by value; strings, dates and the rest by their text, which orders ISO dates and times of
+    one time zone). The tests compare every page with the query's own ORDER BY."""
     if t is None:
         return (0,)
     if isinstance(t, BlankNode):
@@ -181,10 +194,6 @@ def _term_order(t) -> tuple:
         except InvalidOperation:
             pass
     return (3, 1, Decimal(0), t.value)
-
-
-def sort_key(key: tuple) -> tuple:
-    return tuple(_term_order(t) for t in key)
 
 
 # --- cursors -----------------------------------------------------------------------------------------------
