@@ -34,6 +34,7 @@ import base64
 import binascii
 import bisect
 import json
+import math
 import re
 import threading
 from dataclasses import dataclass, field
@@ -49,7 +50,7 @@ ITEM_MARK = re.compile(r"(?m)^[ \t]*# @page item[ \t]*$")
 _PROLOGUE = re.compile(r"(?im)^\s*(PREFIX|BASE)\s[^\n]*$")
 _PROJECTED = re.compile(r"(?is)^\s*SELECT\s+(?:DISTINCT\s+)?((?:\?\w+\s+)+)WHERE\b")
 MAX_CURSOR = 4096  # characters: a key of a few terms is far shorter
-MIN_BATCH = 20  # items fetched at once: items with no row (a superset of keys) do not cost a query each
+MIN_BATCH = 20  # items fetched at least at once: items with no row (the keys are a superset) do not cost a query each
 KEPT = 16  # key lists kept per process
 
 
@@ -286,11 +287,14 @@ def fetch(ctx, name: str, sparql: str, keyset: Keyset, bound: dict, version: int
     columns: list[str] | None = None
     rows: list[tuple] = []
     keys: list[tuple] = []
-    batch = max(limit + 1, MIN_BATCH)
+    batch, items_read, rows_read = max(limit + 1, MIN_BATCH), 0, 0
     while len(rows) <= limit and i < len(listed.keys):
         ctx.check()
+        if items_read:  # the items a page still needs, at the rows per item seen so far (some have none)
+            batch = max(MIN_BATCH, math.ceil((limit + 1 - len(rows)) * 1.25 * items_read / max(rows_read, 1)))
         items = listed.keys[i:i + batch]
         i += len(items)
+        items_read += len(items)
         text = page_sparql(sparql, keyset, items)
         result = ctx.store.query(bind(text, bound) if bound else text, use_default_graph_as_union=True)
         columns = [v.value for v in result.variables]
@@ -300,6 +304,7 @@ def fetch(ctx, name: str, sparql: str, keyset: Keyset, bound: dict, version: int
         for n, solution in enumerate(result):
             if n % 256 == 0:
                 ctx.check()
+            rows_read += 1
             row = tuple(solution)
             key = tuple(solution[v] for v in keyset.variables)
             if skip and key == first:
