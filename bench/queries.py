@@ -69,7 +69,6 @@ def cases(store: Store, iris: Iris, seed: int = SEED, world_name: str = "full") 
         ("sources (article 0)", "sources", {"fact": fact}),
         ("places (all)", "places", {}),
         ("actors (all)", "actors", {}),
-        *paged_cases(),
     ]
 
 
@@ -151,7 +150,7 @@ def bench(work: Path, budget: float = 5.0, min_runs: int = 3, max_runs: int = 50
         log(f"  in-memory copy: {len(mem):,} quads in {time.perf_counter() - t0:.1f} s")
     out = {"work": str(work), "quads": len(disk), "queries": {}}
     meta = corpus_meta(work)
-    for label, name, params in cases(disk, iris, meta["seed"], meta["world"]):
+    for label, name, params in cases(disk, iris, meta["seed"], meta["world"]) + paged_cases():
         if only and not any(o in label for o in only):
             continue
         out["queries"][label] = row = {}
