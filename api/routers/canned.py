@@ -46,7 +46,8 @@ class CannedResult(BaseModel):
     columns: list[str]
     rows: list[dict[str, Any]]
     limit: int
-    offset: int
+    offset: int | None = None  # offset paging (every query but the keyset-paged ones)
+    after: str | None = None  # keyset paging (agreements, places, actors, conflicting_figures): the cursor this page follows
     next: str | None
     truncated: str | None = None  # set when a cap cut the page short: max-rows=N or max-bytes=N
 
