@@ -3,7 +3,9 @@
 Each endpoint's signature is built from the query's typed parameters, so FastAPI validates them
 (422 on a bad date or integer) and documents them in /openapi.json. Values are bound as RDF terms by
 kg.querying.catalogue (never pasted into the query). JSON by default, CSV by Accept or a .csv suffix;
-CONSTRUCT queries answer RDF. Pages of `limit` rows from `offset`, the next one linked. Each page is
+CONSTRUCT queries answer RDF. Pages of `limit` rows from `offset`, the next one linked; the
+whole-graph queries (a `keyset` in their header) page by key instead, the next page `after=` an
+opaque cursor (kg.querying.keyset). Each page is
 evaluated and written whole by kg.querying.answers.canned_query in a query worker (kg.executor), under the
 time limit; a page the row or byte cap cut short says so (`truncated`, KG-Truncated) and links the
 rest as `next`.
