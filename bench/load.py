@@ -69,7 +69,7 @@ def phase_ours(corpus: Path, work: Path, memory: bool = False, bulk: bool | None
     target = ":memory:" if memory else _fresh(work / ("store-ours" if bulk is None else "store-ours-tx"))
     t0 = time.perf_counter()
     store = open_store(target)
-    report = load(store, [corpus], bulk=bulk)
+    report = load(store, [corpus], bulk=bulk, optimize=False)  # the load alone, beside bulk_load; compaction apart
     store.flush() if not memory else None
     seconds = time.perf_counter() - t0
     peak, workers_peak, cpu = _peak_mib(), _peak_mib(resource.RUSAGE_CHILDREN), _cpu()

@@ -6,7 +6,8 @@
 A WORK folder is what bench.load leaves: `store-ours` (the on-disk store our loader built) and
 `ours.nq` (its quads, from which the in-memory Store is bulk-loaded). Every query runs through
 kg.querying.catalogue.run, as the API and the CLI run it (parameters resolved and bound as RDF terms), and its
-rows are read to the end. Each (query, parameters) runs once to warm up, then until `--budget`
+rows are read to the end; the whole-graph queries also a page at a time (`paged_cases`), as
+kg.querying.answers pages them. Each (query, parameters) runs once to warm up, then until `--budget`
 seconds or `--max-runs` runs have passed (at least `--min-runs`; for a query slower than the
 budget, the warm-up run is the one measurement); we report the median and p95.
 
@@ -20,13 +21,17 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from pyoxigraph import RdfFormat, Store
 
 from bench.generate import SEED, SENTINEL, build_world, corpus_meta
+from kg.executor.limits import Context, Limits
 from kg.namespaces import SPARQL_PREFIXES, Iris
+from kg.querying import keyset
 from kg.querying.catalogue import catalogue, run
+from kg.querying.sparql import plain
 
 
 def cases(store: Store, iris: Iris, seed: int = SEED, world_name: str = "full") -> list[tuple[str, str, dict]]:
@@ -68,15 +73,52 @@ def cases(store: Store, iris: Iris, seed: int = SEED, world_name: str = "full") 
     ]
 
 
+PAGE = 100  # rows: the API's default page
+
+
+def paged_cases() -> list[tuple[str, str, dict]]:
+    """The whole-graph queries a page at a time (kg.querying.keyset), as /api/<name> answers them:
+    the first page and a later one (after the middle key), with the sorted keys kept from an earlier
+    request ("keys kept": the steady state) and computed anew ("new keys": the first request after a
+    write, when a new generation of query workers has none)."""
+    out = []
+    for name in ("agreements", "places", "actors", "conflicting_figures"):
+        for where in ("first", "later"):
+            for keys in ("kept", "new"):
+                out.append((f"{name}, {where} page ({keys} keys)", name, {"@page": where, "@keys": keys}))
+    return out
+
+
+def _paged(store: Store, name: str, where: str, keys: str) -> Callable[[], int]:
+    """One page of `name` as kg.querying.answers runs it (rows read and written as JSON)."""
+    q = catalogue()[name]
+    ctx = Context(store, Limits(timeout=3600), time.monotonic() + 3600)
+    after = None
+    listed = keyset.key_list(store, name, q.keyset, {}, 0)  # kept for "kept keys", dropped before each "new keys" run
+    if where == "later":
+        after = keyset.encode_cursor(name, listed.keys[len(listed.keys) // 2], 0)
+
+    def page() -> int:
+        if keys == "new":
+            keyset.forget()
+        ctx.deadline = time.monotonic() + 3600
+        found = keyset.fetch(ctx, name, q.sparql, q.keyset, {}, 0, PAGE, after)
+        columns = found.columns
+        body = json.dumps([{c: plain(t) for c, t in zip(columns, row)} for row in found.rows[:PAGE]])
+        return len(found.rows[:PAGE]) if body else 0
+    return page
+
+
 def time_query(store: Store, name: str, params: dict, budget: float, min_runs: int, max_runs: int,
                queries: Path | None = None) -> dict:
     """The query `name` of the catalogue (of the folder `queries`, else the canned queries) timed."""
     q = catalogue(queries)[name] if queries else catalogue()[name]
     iris = Iris()
+    paged = _paged(store, name, params["@page"], params["@keys"]) if "@page" in params else None
 
     def once() -> tuple[float, int]:
         t0 = time.perf_counter()
-        rows = sum(1 for _ in run(store, q, params, iris))
+        rows = paged() if paged else sum(1 for _ in run(store, q, params, iris))
         return time.perf_counter() - t0, rows
 
     first, rows = once()  # warm-up (also tells how long one run takes)
@@ -111,7 +153,7 @@ def bench(work: Path, budget: float = 5.0, min_runs: int = 3, max_runs: int = 50
         log(f"  in-memory copy: {len(mem):,} quads in {time.perf_counter() - t0:.1f} s")
     out = {"work": str(work), "quads": len(disk), "queries": {}}
     meta = corpus_meta(work)
-    for label, name, params in cases(disk, iris, meta["seed"], meta["world"]):
+    for label, name, params in cases(disk, iris, meta["seed"], meta["world"]) + paged_cases():
         if only and not any(o in label for o in only):
             continue
         out["queries"][label] = row = {}

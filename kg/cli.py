@@ -13,7 +13,7 @@ from kg.describing.stats import statistics
 from kg.errors import AnnotationError, QueryError, QueryTimeout
 from kg.formats import RDF_FORMATS, RESULT_FORMATS, rdf_format
 from kg.loading.corpus import annotation_files
-from kg.loading.load import load
+from kg.loading.load import compact, load
 from kg.namespaces import PREFIXES, SPARQL_PREFIXES, Iris
 from kg.paths import SEEDS
 from kg.progress import Progress
@@ -73,8 +73,11 @@ def main():
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--allow-drafts", is_flag=True,
               help="Load items still pending review (kg draft), marked hk:reviewStatus hk:unreviewed in the graph.")
+@click.option("--optimize/--no-optimize", default=None,
+              help="Compact the store after the load (default: after a bulk load into an empty store only; "
+                   "`kg optimize` compacts on demand).")
 @store_option
-def load_cmd(paths, allow_drafts, store):
+def load_cmd(paths, allow_drafts, optimize, store):
     """Check and load annotation files (default: the seeds/ folder) into the store.
 
     Every file is checked first; if one is bad, nothing is written. Each article's graph is
@@ -85,15 +88,29 @@ def load_cmd(paths, allow_drafts, store):
     clock = time.perf_counter()
     try:
         with Progress("checking", _count_articles(paths), unit="files") as bar:
-            report = load(db, paths, Iris(), progress=bar.step, allow_drafts=allow_drafts)
+            report = load(db, paths, Iris(), progress=bar.step, allow_drafts=allow_drafts, optimize=optimize)
     except AnnotationError as e:
         raise click.ClickException(str(e)) from None
     except (QueryTimeout, OSError, RuntimeError) as e:  # a remote store that failed or refused a write
         raise click.ClickException(f"the load failed: {e}") from None
     db.flush()
     total = sum(report.triples.values())
+    compacted = f" (compacted in {report.seconds['optimize']:.1f} s)" if report.optimized else ""
     click.echo(f"loaded {len(report.articles)} article(s), {total} quads in {len(report.triples)} graphs, "
-               f"in {time.perf_counter() - clock:.1f} s, into {location_name(store_location(store))}")
+               f"in {time.perf_counter() - clock:.1f} s{compacted}, into {location_name(store_location(store))}")
+
+
+@main.command("optimize")
+@store_option
+def optimize_cmd(store):
+    """Compact the store's tables (RocksDB), so lookups read fewer files: worth it after a large
+    load; `kg load` does it after a bulk load into an empty store. Not for a remote store."""
+    if isinstance(store_location(store), str):  # a URL: a SPARQL server
+        raise click.ClickException("a remote store compacts itself: `kg optimize` is for a store folder")
+    db = open_option_store(store)
+    seconds = compact(db)
+    db.flush()
+    click.echo(f"compacted {location_name(store_location(store))} in {seconds:.1f} s")
 
 
 def _count_articles(paths) -> int:

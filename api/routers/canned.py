@@ -3,7 +3,9 @@
 Each endpoint's signature is built from the query's typed parameters, so FastAPI validates them
 (422 on a bad date or integer) and documents them in /openapi.json. Values are bound as RDF terms by
 kg.querying.catalogue (never pasted into the query). JSON by default, CSV by Accept or a .csv suffix;
-CONSTRUCT queries answer RDF. Pages of `limit` rows from `offset`, the next one linked. Each page is
+CONSTRUCT queries answer RDF. Pages of `limit` rows from `offset`, the next one linked; the
+whole-graph queries (a `keyset` in their header) page by key instead, the next page `after=` an
+opaque cursor (kg.querying.keyset). Each page is
 evaluated and written whole by kg.querying.answers.canned_query in a query worker (kg.executor), under the
 time limit; a page the row or byte cap cut short says so (`truncated`, KG-Truncated) and links the
 rest as `next`.
@@ -29,7 +31,7 @@ from api.routers.sparql import STOPPED, truncation_headers
 from api.routing import Route, run_job
 from kg import formats
 from kg.formats import CSV, JSON
-from kg.querying import answers
+from kg.querying import answers, keyset
 from kg.querying import catalogue as canned
 
 TABLE_SUFFIXES = {"json": JSON, "csv": CSV}
@@ -46,7 +48,8 @@ class CannedResult(BaseModel):
     columns: list[str]
     rows: list[dict[str, Any]]
     limit: int
-    offset: int
+    offset: int | None = None  # offset paging (every query but the keyset-paged ones)
+    after: str | None = None  # keyset paging (agreements, places, actors, conflicting_figures): the cursor this page follows
     next: str | None
     truncated: str | None = None  # set when a cap cut the page short: max-rows=N or max-bytes=N
 
@@ -94,14 +97,19 @@ class CannedEndpoint:
             inspect.Parameter("offset", inspect.Parameter.KEYWORD_ONLY, annotation=int,
                               default=Query(0, ge=0, description="Rows to skip")),
         ]
+        if query.keyset is not None:  # keyset paging (kg.querying.keyset): the next link's cursor
+            paging.append(inspect.Parameter(
+                "after", inspect.Parameter.KEYWORD_ONLY, annotation=str | None,
+                default=Query(None, max_length=keyset.MAX_CURSOR,
+                              description="The page after this cursor: the `after` of the `next` link (opaque)")))
         served = [inspect.Parameter("store", inspect.Parameter.KEYWORD_ONLY, default=Depends(get_store)),
                   inspect.Parameter("settings", inspect.Parameter.KEYWORD_ONLY, default=Depends(get_settings)),
                   inspect.Parameter("executor", inspect.Parameter.KEYWORD_ONLY, default=Depends(get_executor))]
         self.__signature__ = inspect.Signature(fixed + [_query_param(p) for p in query.params] + paging + served)
 
     async def __call__(self, request: Request, *, limit: int, offset: int, store, settings: Settings, executor,
-                       **params) -> Response:
-        known = {p.name for p in self.query.params} | {"limit", "offset"}
+                       after: str | None = None, **params) -> Response:
+        known = {p.name for p in self.query.params} | {"limit", "offset"} | ({"after"} if self.query.keyset else set())
         unknown = sorted(set(request.query_params) - known)
         if unknown:
             raise ApiError(422, f"unknown parameter(s): {', '.join(unknown)}; {self.query.name} takes: "
@@ -109,11 +117,12 @@ class CannedEndpoint:
                            errors=[{"loc": ["query", n], "msg": "unknown parameter", "type": "extra_forbidden"}
                                    for n in unknown])
         values = {p.name: params.get(f"param_{p.name}") for p in self.query.params}
-        return await run_canned(request, store, executor, settings, self.query, values, limit, offset, self.suffix)
+        return await run_canned(request, store, executor, settings, self.query, values, limit, offset, self.suffix,
+                                after)
 
 
 async def run_canned(request: Request, store, executor, settings: Settings, query: canned.CannedQuery,
-                     values: dict, limit: int, offset: int, suffix: str | None) -> Response:
+                     values: dict, limit: int, offset: int, suffix: str | None, after: str | None = None) -> Response:
     """One whole page of a canned query in the format asked for: the kept one (api/middleware/cache.py), else
     run in a query worker under the time limit (503 if it is stopped, before any byte is sent)."""
     accept, url = request.headers.get("accept"), str(request.url)
@@ -121,18 +130,18 @@ async def run_canned(request: Request, store, executor, settings: Settings, quer
     cache = answer_cache.cache_for(request, store, executor)
     raw = tuple((name, value if value is None or isinstance(value, str) else str(value))
                 for name, value in values.items())
-    request_key = (query.name, raw, media, limit, offset)
+    request_key = (query.name, raw, media, limit, offset, after)
     if cache is not None:
         version = executor.version
         entry = cache.get(version, request_key, url)
         if entry is not None:
             cache.remember(version, answer_cache.front_key(request.scope), request_key, url)
             return answer_cache.respond(request, entry)
-    job = answers.CannedRequest(query, values, settings.base, media, limit, offset, url)
+    job = answers.CannedRequest(query, values, settings.base, media, limit, offset, url, after, executor.version)
     result = await run_job(executor, answers.canned_query, job, request=request)
     entry = answer_cache.Entry(result.body, result.media_type, truncation_headers(result))
     if cache is not None:
-        key = (query.name, tuple(sorted((result.bound or {}).items())), media, limit, offset)
+        key = (query.name, tuple(sorted((result.bound or {}).items())), media, limit, offset, after)
         names, ids = resolved_by(query, values, result.bound or {})
         cache.put(version, request_key, key, url if "Link" in result.headers else None, entry, names, ids)
         cache.remember(version, answer_cache.front_key(request.scope), request_key, url)

@@ -36,11 +36,12 @@ class LoadReport:
     seconds: dict = field(default_factory=dict)  # wall time of each step: compile, write, reinfer
     entities_changed: bool = False  # the shared entities' graphs were written anew
     changes: Any = None  # what the load changed, when kg.loading.touched.tracked_load ran it (a Changes)
+    optimized: bool = False  # the store was compacted after the load (`optimize`)
 
 
 def load(store: Store, paths: Iterable[str | os.PathLike], iris: Iris | None = None,
          progress: Callable[[Path], None] | None = None, bulk: bool | None = None,
-         workers: int | None = None, allow_drafts: bool = False) -> LoadReport:
+         workers: int | None = None, allow_drafts: bool = False, optimize: bool | None = None) -> LoadReport:
     """Check every file, then write: ontology, entities, and each article with its inferences.
 
     Nothing is written unless every file compiles. Each article's graph and its inferred graph are
@@ -61,7 +62,11 @@ def load(store: Store, paths: Iterable[str | os.PathLike], iris: Iris | None = N
     Oxigraph and Fuseki; the bulk path is the embedded store's.
 
     Large loads compile in `workers` processes (default: one per CPU, for 200 files or more); the
-    files are still checked, reported and written in order, and the first error is the same."""
+    files are still checked, reported and written in order, and the first error is the same.
+
+    `optimize`: compact the store after the load (`compact`); by default (None) after a bulk load
+    only, which leaves the store uncompacted and its lookups several times slower (bench/RESULTS.md,
+    "Paging the whole-graph queries"); never on a remote store."""
     iris = iris or Iris()
     clock = time.perf_counter()
     entities_file, article_files = annotation_files(paths)
@@ -99,7 +104,20 @@ def load(store: Store, paths: Iterable[str | os.PathLike], iris: Iris | None = N
                     crash_point()
             store.update(f"DROP SILENT GRAPH <{pending_graph(iris).value}>")  # every inferred graph is current
         seconds["reinfer"] = time.perf_counter() - clock
-    return LoadReport(sorted(set(loaded)), written, reinferred, use_bulk, seconds, entities_changed)
+    optimized = (use_bulk if optimize is None else optimize) and not is_remote(store)
+    if optimized:
+        seconds["optimize"] = compact(store)
+    return LoadReport(sorted(set(loaded)), written, reinferred, use_bulk, seconds, entities_changed,
+                      optimized=optimized)
+
+
+def compact(store: Store) -> float:
+    """Store.optimize(): RocksDB compacts its tables (a bulk load leaves them as written, and every
+    lookup then reads several). Slow (about 30-170 s at 10,000 articles) and ~60 % more disk at
+    first; the seconds it took. On-disk and in-memory stores (a no-op there), not remote ones."""
+    clock = time.perf_counter()
+    store.optimize()
+    return time.perf_counter() - clock
 
 
 def _write_reference(store: Store, iris: Iris, entities: EntitiesGraph, reasoner: Reasoner, written: dict,

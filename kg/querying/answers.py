@@ -29,11 +29,12 @@ from pyoxigraph import (
     parse_query_results,
 )
 
+from kg.errors import QueryError
 from kg.executor.limits import Context
 from kg.formats import CSV, GRAPH_MEDIA, HTML, JSON, choose, media_type, rdf_format
 from kg.namespaces import Iris
 from kg.querying import catalogue as canned
-from kg.querying import sparql
+from kg.querying import keyset, sparql
 
 TABLE_MEDIA = {"json": JSON, "csv": CSV}
 HTML_ROWS = 1000  # rows an HTML results page shows
@@ -145,6 +146,8 @@ class CannedRequest:
     limit: int
     offset: int
     url: str  # the request's URL: the next page's link is built from it
+    after: str | None = None  # a keyset query's cursor (kg.querying.keyset): the page after it
+    version: int = 0  # the store's version as the server saw it (the executor's): keys are kept per version
 
 
 def canned_query(ctx: Context, request: CannedRequest) -> Answer:
@@ -162,23 +165,38 @@ def canned_query(ctx: Context, request: CannedRequest) -> Answer:
         return Answer(body, media_type(fmt), {"Vary": "Accept"}, cut or truncated, n,
                       bound={v.value: str(t) for v, t in bound.items()})
     bound = canned.bindings(ctx.store, iris, query, values)  # UnknownName -> 404 with candidates
-    result = ctx.store.query(canned.bound_sparql(query, bound), use_default_graph_as_union=True)
     page = min(limit, ctx.limits.max_rows)
-    columns, table = sparql.rows(result, offset, offset + page + 1)
+    if request.after is not None and (query.keyset is None or offset):
+        raise QueryError(f"{query.name}: `after` pages {'with no offset' if query.keyset else 'keyset queries only'}")
+    if query.keyset is not None and offset == 0:  # the next items after the cursor, never the whole sort
+        found = keyset.fetch(ctx, query.name, query.sparql, query.keyset, bound, request.version, page,
+                             request.after)
+        columns = found.columns
+        table = [{c: sparql.plain(t) for c, t in zip(columns, row)} for row in found.rows]
+
+        def next_link(n: int) -> str:  # nothing fitted: this page again, as an offset page would
+            return _with_after(url, found.cursor(query.name, n)) if n else url
+    else:
+        result = ctx.store.query(canned.bound_sparql(query, bound), use_default_graph_as_union=True)
+        columns, table = sparql.rows(result, offset, offset + page + 1)
+
+        def next_link(n: int) -> str:
+            return _with_offset(url, offset + n)
     more = len(table) > page
     table = table[:page]
     parameters = {v.value: sparql.plain(t) for v, t in bound.items()}
+    position = {"after": request.after} if query.keyset is not None and offset == 0 else {"offset": offset}
 
     def page_of(part: list) -> tuple[bytes, str | None, str | None]:
         """The page holding `part` (a prefix of the table): its bytes, next URL and truncation."""
         cut = len(part) < len(table)
-        next_url = _with_offset(url, offset + len(part)) if more or cut else None
+        next_url = next_link(len(part)) if more or cut else None
         truncated = (f"max-bytes={ctx.limits.max_bytes}" if cut else
                      f"max-rows={ctx.limits.max_rows}" if limit > page and more else None)
         if media == CSV:
             return sparql.to_csv(columns, part), next_url, truncated
         return json.dumps({"query": query.name, "parameters": parameters, "columns": columns, "rows": part,
-                           "limit": limit, "offset": offset, "next": next_url, "truncated": truncated},
+                           "limit": limit, **position, "next": next_url, "truncated": truncated},
                           ensure_ascii=False, separators=(",", ":")).encode("utf-8"), next_url, truncated
 
     body, n, _ = fit(ctx, table, lambda part: page_of(part)[0])
@@ -192,6 +210,12 @@ def _with_offset(url: str, offset: int) -> str:
     from starlette.datastructures import URL
 
     return str(URL(url).include_query_params(offset=offset))
+
+
+def _with_after(url: str, cursor: str) -> str:
+    from starlette.datastructures import URL
+
+    return str(URL(url).remove_query_params("offset").include_query_params(after=cursor))
 
 
 # --- taking rows and fitting them in the byte cap ------------------------------------------------------

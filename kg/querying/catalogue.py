@@ -34,6 +34,7 @@ from kg.errors import QueryError, UnknownName
 from kg.namespaces import SPARQL_PREFIXES, XSD, Iris
 from kg.paths import QUERIES_DIR
 from kg.querying.binding import bind
+from kg.querying.keyset import Keyset, parse_keyset
 
 PARAM_TYPES = ("place", "actor", "article", "iri", "date", "integer", "string")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -56,6 +57,7 @@ class CannedQuery:
     sparql: str
     params: tuple[Param, ...] = field(default_factory=tuple)
     path: Path | None = None
+    keyset: Keyset | None = None  # keyset paging (kg.querying.keyset): its items' keys, in its order
 
     @property
     def form(self) -> str:
@@ -83,8 +85,9 @@ def parse_query_file(path: Path) -> CannedQuery:
         if re.search(r"\?" + name + r"\b", text) is None:
             raise QueryError(f"{path.name}: parameter {name!r} is not used in the query")
         params.append(Param(name, spec["type"], spec.get("description", ""), required, spec.get("default")))
+    keyset = parse_keyset(header.get("keyset"), text, path.name)
     return CannedQuery(path.stem.replace("-", "_"), header["summary"], header.get("description", ""),
-                       text, tuple(params), path)
+                       text, tuple(params), path, keyset)
 
 
 @lru_cache(maxsize=8)

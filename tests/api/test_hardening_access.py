@@ -179,13 +179,22 @@ def test_a_canned_page_cut_by_the_byte_cap_links_the_rest(api_store):
     from kg.executor.limits import Limits
 
     c = TestClient(create_app(store=api_store, base=BASE, limits=Limits(max_bytes=4096)))
-    r = c.get("/api/places", params={"limit": 1000})
+    r = c.get("/api/events_in_place", params={"place": "homs", "limit": 1000})  # paged by offset
     body = r.json()
     assert r.status_code == 200 and len(r.content) <= 4096
     assert body["truncated"] == "max-bytes=4096" and r.headers["kg-truncated"] == "max-bytes=4096"
     assert body["next"] and f"offset={len(body['rows'])}" in body["next"]
     rest = c.get(body["next"].replace("http://testserver", "")).json()
     assert rest["offset"] == len(body["rows"]) and rest["rows"][0] != body["rows"][-1]
+    r = c.get("/api/places", params={"limit": 1000})  # paged by key: the rest after the last row sent
+    body = r.json()
+    assert r.status_code == 200 and len(r.content) <= 4096 and body["truncated"] == "max-bytes=4096"
+    assert body["next"] and "after=" in body["next"]
+    rest = c.get(body["next"].replace("http://testserver", "")).json()
+    listed = [row["place"] for row in c.get("/api/places", params={"limit": 1000}).json()["rows"]]
+    whole = [row["place"] for row in TestClient(create_app(store=api_store, base=BASE)).get(
+        "/api/places", params={"limit": 1000}).json()["rows"]]
+    assert listed == whole[:len(listed)] and rest["rows"][0]["place"] == whole[len(listed)]
 
 
 def test_the_row_cap_applies_to_sparql_and_says_so(api_store):

@@ -154,7 +154,7 @@ function downloadLinks(vals) {
     " ", show);
 }
 
-async function run(offset = 0, append = false) {
+async function run(page = {}, append = false) {
   const vals = values();
   setUrl(vals);
   downloadLinks(vals);
@@ -162,7 +162,7 @@ async function run(offset = 0, append = false) {
   button.disabled = true;
   if (!append) results.replaceChildren(spinner("running…"));
   try {
-    const data = await getJSON(`/api/${current.name}`, { ...vals, limit: PAGE, offset });
+    const data = await getJSON(`/api/${current.name}`, { ...vals, limit: PAGE, ...page });
     const rows = append ? [...results._rows, ...data.rows] : data.rows;
     results._rows = rows;
     const bound = data.parameters || {};
@@ -182,8 +182,10 @@ async function run(offset = 0, append = false) {
     results.replaceChildren(head, table);
     if (!rows.length) table.append(el("p", { class: "muted" }, "No rows: nothing in the graph answers this question with these values."));
     else renderTable(table, data.columns, rows, { hide });
-    if (data.next) {
-      results.append(el("p", {}, el("button", { type: "button", onclick: () => run(offset + PAGE, true) }, "Show more rows")));
+    if (data.next) {  // the next page as the answer links it: by cursor (after=, whole-graph queries) or by offset
+      const next = new URL(data.next).searchParams;
+      const more = next.has("after") ? { after: next.get("after") } : { offset: next.get("offset") };
+      results.append(el("p", {}, el("button", { type: "button", onclick: () => run(more, true) }, "Show more rows")));
     }
   } catch (e) {
     showProblem(results, e, "The query could not run");
