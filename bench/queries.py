@@ -15,6 +15,7 @@ on the number of articles, and article i is the same article in every corpus."""
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import statistics
 import sys
@@ -67,13 +68,33 @@ def cases(store: Store, iris: Iris, seed: int = SEED, world_name: str = "full") 
     ]
 
 
-def time_query(store: Store, name: str, params: dict, budget: float, min_runs: int, max_runs: int) -> dict:
+def map_cases(seed: int = SEED, world_name: str = "full") -> list[tuple[str, str, dict, int | None]]:
+    """(label, canned query, parameters, rows read): the map's queries (issue 17) as /explore asks
+    them: the aggregates whole, event_map a page at a time (it is ordered by date: the first page
+    costs the ordering of every item in the box) in the whole world and in a city-sized box."""
+    world = build_world(seed, world_name)
+    lat, lon = next(p for p in world.places if p.id == "homs").coords
+    box = {"south": round(lat - 0.08, 4), "west": round(lon - 0.08, 4), "north": round(lat + 0.08, 4),
+           "east": round(lon + 0.08, 4)}
+    return [
+        ("event_map (first page: 100 rows)", "event_map", {}, 100),
+        ("event_map (box: Homs city, first 2,000 rows)", "event_map", box, 2000),
+        ("event_map_places (all)", "event_map_places", {}, None),
+        ("event_map_places (box: Homs city)", "event_map_places", box, None),
+        ("event_map_months (all)", "event_map_months", {}, None),
+        ("event_map_months (box: Homs city)", "event_map_months", box, None),
+    ]
+
+
+def time_query(store: Store, name: str, params: dict, budget: float, min_runs: int, max_runs: int,
+               page: int | None = None) -> dict:
+    """Runs of one query, its rows read to the end (or the first `page` rows)."""
     q = catalogue()[name]
     iris = Iris()
 
     def once() -> tuple[float, int]:
         t0 = time.perf_counter()
-        rows = sum(1 for _ in run(store, q, params, iris))
+        rows = sum(1 for _ in itertools.islice(run(store, q, params, iris), page))
         return time.perf_counter() - t0, rows
 
     first, rows = once()  # warm-up (also tells how long one run takes)
@@ -108,12 +129,13 @@ def bench(work: Path, budget: float = 5.0, min_runs: int = 3, max_runs: int = 50
         log(f"  in-memory copy: {len(mem):,} quads in {time.perf_counter() - t0:.1f} s")
     out = {"work": str(work), "quads": len(disk), "queries": {}}
     meta = corpus_meta(work)
-    for label, name, params in cases(disk, iris, meta["seed"], meta["world"]):
+    every = [(*c, None) for c in cases(disk, iris, meta["seed"], meta["world"])] + map_cases(meta["seed"], meta["world"])
+    for label, name, params, page in every:
         if only and not any(o in label for o in only):
             continue
         out["queries"][label] = row = {}
         for kind, store in stores.items():
-            row[kind] = time_query(store, name, params, budget, min_runs, max_runs)
+            row[kind] = time_query(store, name, params, budget, min_runs, max_runs, page)
         log(f"  {label:<52} " + "  ".join(f"{k}: {v['median_ms']:>9.2f} ms (p95 {v['p95_ms']:.2f}, {v['rows']} rows)"
                                            for k, v in row.items()))
     return out
