@@ -32,6 +32,11 @@ from pyoxigraph import Literal, Triple
 from kg.namespaces import GEO, HK, RDF, XSD
 
 MAP_PROPERTIES = (HK.mapPlace, HK.mapPoint, HK.mapLatitude, HK.mapLongitude)
+# the terms, once (a namespace attribute makes a new NamedNode at every access: per triple, it showed)
+_TYPE, _PLACE, _PART_OF, _HAS_GEOMETRY, _AS_WKT = RDF.type, HK.Place, HK.partOf, GEO.hasGeometry, GEO.asWKT
+_LOCATED_IN, _TOPS = HK.locatedIn, (HK.Event, HK.Agreement)
+_MAP_PLACE, _MAP_POINT, _MAP_LATITUDE, _MAP_LONGITUDE = MAP_PROPERTIES
+_DECIMAL = XSD.decimal
 _POINT = re.compile(r"^\s*POINT\s*\(\s*(-?[\d.]+(?:[eE][-+]?\d+)?)\s+(-?[\d.]+(?:[eE][-+]?\d+)?)\s*\)\s*$", re.I)
 
 
@@ -42,40 +47,46 @@ class _Places:
         self.places, self.parents, self.geometry, self.wkt = set(), {}, {}, {}
         for t in triples:
             p = t.predicate
-            if p == RDF.type and t.object == HK.Place:
-                self.places.add(t.subject)
-            elif p == HK.partOf:
+            if p == _TYPE:
+                if t.object == _PLACE:
+                    self.places.add(t.subject)
+            elif p == _PART_OF:
                 self.parents.setdefault(t.subject, set()).add(t.object)
-            elif p == GEO.hasGeometry:
+            elif p == _HAS_GEOMETRY:
                 self.geometry.setdefault(t.subject, set()).add(t.object)
-            elif p == GEO.asWKT:
+            elif p == _AS_WKT:
                 self.wkt.setdefault(t.subject, set()).add(t.object)
 
     def extended(self, triples: Iterable[Triple]) -> _Places:
-        """These places and an article's own (its triples added to a copy)."""
-        more = _Places(triples)
-        out = _Places(())
-        out.places = self.places | more.places
-        for name in ("parents", "geometry", "wkt"):
-            mine, theirs = getattr(self, name), getattr(more, name)
-            merged = dict(mine)
-            for k, v in theirs.items():
-                merged[k] = mine.get(k, set()) | v
-            setattr(out, name, merged)
-        return out
+        """These places and an article's own: a view that reads the article's first, then these."""
+        return _Overlay(_Places(triples), self)
 
-    def ancestors(self, place) -> set:
-        """Every place `place` is part of (the transitive closure, whether or not it is materialised)."""
-        seen, stack = set(), [place]
-        while stack:
-            for parent in self.parents.get(stack.pop(), ()):
-                if parent not in seen:
-                    seen.add(parent)
-                    stack.append(parent)
-        return seen
+    def parents_of(self, place) -> Iterable:
+        return self.parents.get(place, ())
+
+    def geometries_of(self, place) -> Iterable:
+        return self.geometry.get(place, ())
+
+    def wkts_of(self, geometry) -> Iterable:
+        return self.wkt.get(geometry, ())
+
+    def ancestors(self, place) -> frozenset:
+        """Every place `place` is part of (the transitive closure, whether or not it is materialised);
+        remembered, as the shared places' are asked for again by every article."""
+        memo = self.__dict__.setdefault("_ancestors", {})
+        found = memo.get(place)
+        if found is None:
+            seen, stack = set(), [place]
+            while stack:
+                for parent in self.parents_of(stack.pop()):
+                    if parent not in seen:
+                        seen.add(parent)
+                        stack.append(parent)
+            found = memo[place] = frozenset(seen)
+        return found
 
     def wkts(self, place) -> set:
-        return {w for g in self.geometry.get(place, ()) for w in self.wkt.get(g, ())}
+        return {w for g in self.geometries_of(place) for w in self.wkts_of(g)}
 
     def point_triples(self, place) -> set[Triple]:
         """The place's map point(s): its WKT, else the nearest containing places' (see the module)."""
@@ -85,7 +96,7 @@ class _Places:
         out = set()
         for c in nearest:
             for wkt in self.wkts(c):
-                out.add(Triple(place, HK.mapPoint, wkt))
+                out.add(Triple(place, _MAP_POINT, wkt))
                 m = _POINT.match(wkt.value)
                 if m is None:
                     continue
@@ -93,9 +104,26 @@ class _Places:
                     lon, lat = Decimal(m.group(1)), Decimal(m.group(2))
                 except InvalidOperation:
                     continue
-                out.add(Triple(place, HK.mapLatitude, Literal(_decimal(lat), datatype=XSD.decimal)))
-                out.add(Triple(place, HK.mapLongitude, Literal(_decimal(lon), datatype=XSD.decimal)))
+                out.add(Triple(place, _MAP_LATITUDE, Literal(_decimal(lat), datatype=_DECIMAL)))
+                out.add(Triple(place, _MAP_LONGITUDE, Literal(_decimal(lon), datatype=_DECIMAL)))
         return out
+
+
+class _Overlay(_Places):
+    """An article's places over the shared ones, without copying the shared index."""
+
+    def __init__(self, own: _Places, shared: _Places):
+        self.own, self.shared = own, shared
+        self.places = own.places | shared.places
+
+    def parents_of(self, place) -> Iterable:
+        return set(self.own.parents_of(place)) | set(self.shared.parents_of(place))
+
+    def geometries_of(self, place) -> Iterable:
+        return set(self.own.geometries_of(place)) | set(self.shared.geometries_of(place))
+
+    def wkts_of(self, geometry) -> Iterable:
+        return set(self.own.wkts_of(geometry)) | set(self.shared.wkts_of(geometry))
 
 
 def _decimal(d: Decimal) -> str:
@@ -130,15 +158,17 @@ def article_triples(reasoner, article: set[Triple]) -> set[Triple]:
         out |= places.point_triples(place)
     items, located = set(), {}
     for t in article:
-        if t.predicate == RDF.type and t.object in (HK.Event, HK.Agreement):
-            items.add(t.subject)
-        elif t.predicate == HK.locatedIn:
+        p = t.predicate
+        if p == _TYPE:
+            if t.object in _TOPS:
+                items.add(t.subject)
+        elif p == _LOCATED_IN:
             located.setdefault(t.subject, set()).add(t.object)
     base = reasoner.base  # a report of a shared event is typed in the entities too (hk:reportOf's domain)
-    items |= {s for s in located for top in (HK.Event, HK.Agreement) if Triple(s, RDF.type, top) in base}
+    items |= {s for s in located for top in _TOPS if Triple(s, _TYPE, top) in base}
     for item in items:
         where = located.get(item, set())
         for place in where:
             if not any(place in places.ancestors(inner) for inner in where):
-                out.add(Triple(item, HK.mapPlace, place))
+                out.add(Triple(item, _MAP_PLACE, place))
     return out
