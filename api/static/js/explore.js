@@ -518,19 +518,20 @@ window.addEventListener("resize", () => drawSpark(state.items.filter(matches)));
 
 async function start() {
   try {  // the counts by place and by month first: they tell how many items there are, at any size
-    const [places, months, actors] = await Promise.all([
-      getJSON("/api/event_map_places", { limit: 10000 }), getJSON("/api/event_map_months", { limit: 10000 }),
-      getJSON("/api/actors", { limit: 10000 }), drawBasemap()]);
+    const [places, months] = await Promise.all([
+      getJSON("/api/event_map_places", { limit: 10000 }), getJSON("/api/event_map_months", { limit: 10000 }), drawBasemap()]);
     for (const p of places.rows) {
       if (!state.places.has(p.place)) state.places.set(p.place, { place: p.place, label: p.placeLabel, type: p.type, wkt: p.wkt });
     }
-    for (const a of actors.rows) state.actors.set(a.actor, a);
     state.months = months.rows;
     state.total = months.rows.reduce((n, m) => n + Number(m.items), 0);
     state.allYears = months.rows.filter((m) => m.month).map((m) => Number(m.month.slice(0, 4)));
     if (state.total <= FULL_FROM) {
-      state.items = buildItems((await getJSON("/api/event_map", { limit: 10000 })).rows);
-    } else {
+      const [events, people] = await Promise.all([getJSON("/api/event_map", { limit: 10000 }),
+                                                  getJSON("/api/actors", { limit: 10000 })]);  // the actor filter's names
+      for (const a of people.rows) state.actors.set(a.actor, a);
+      state.items = buildItems(events.rows);
+    } else {  // no item list to filter yet; the whole-graph actors list is not asked for at this size
       state.mode = "view";
       state.aggregate = places.rows;
       state.view = JSON.stringify([false, {}, {}]);
