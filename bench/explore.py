@@ -52,6 +52,8 @@ def one_run(context, url: str, timeout: float) -> dict:
         wait(page, SHOWN, timeout)
         shown = time.perf_counter() - t0  # the navigation included
         mode = page.evaluate("document.body.dataset.mode")
+        timings = page.evaluate("performance.getEntriesByType('resource').filter(e => e.name.includes('/api/'))"
+                                ".map(e => [e.name.split('/api/')[1].split('?')[0], Math.round(e.startTime), Math.round(e.duration)])")
         t1 = time.perf_counter()
         page.evaluate(f"window.kgExplore.map.setView([{HOMS[0]}, {HOMS[1]}], 13, {{ animate: false }})")
         if mode == "view":  # the box's answer is in when the list is drawn from it, without the zoom hint
@@ -62,7 +64,7 @@ def one_run(context, url: str, timeout: float) -> dict:
     finally:
         page.close()
     return {"shown_s": round(shown, 3), "zoom_s": round(zoom, 3), "mode": mode, "items_listed": items,
-            "pins_after_zoom": pins, "requests": asked}
+            "pins_after_zoom": pins, "requests": asked, "api_ms_at_shown": timings}
 
 
 def bench(work: Path, runs: int, timeout: float, log=print) -> dict:
@@ -86,7 +88,8 @@ def bench(work: Path, runs: int, timeout: float, log=print) -> dict:
                 out["runs"].append(r)
                 log(f"  {work.name} run {k + 1} ({r['cache']} answer cache, {r['mode']} mode): map and timeline "
                     f"shown in {r['shown_s']:.2f} s; zoomed to Homs, drawn in {r['zoom_s']:.2f} s "
-                    f"({r['items_listed']} items listed); asked: {', '.join(sorted(set(r['requests'])))}")
+                    f"({r['items_listed']} items listed); asked: {', '.join(sorted(set(r['requests'])))}; "
+                    f"API answers by then [name, start ms, duration ms]: {r['api_ms_at_shown']}")
         finally:
             browser.close()
     warm = [r["shown_s"] for r in out["runs"][1:]]
