@@ -426,7 +426,7 @@ function box() {
 function drawAggregate() {
   clusters.clearLayers();
   state.markers.clear();
-  const at = new Map();
+  const at = new Map(), markers = [];
   for (const r of state.aggregate) {
     const pt = point(r.wkt);
     if (!pt || !drawn(r.place)) continue;
@@ -435,8 +435,9 @@ function drawAggregate() {
     const marker = L.marker([pt.lat, pt.lon], { icon: pinIcon({}, n, r.place, label), counts: {}, title: label, riseOnHover: true });
     marker.on("click", () => map.setView([pt.lat, pt.lon], Math.max(map.getZoom() + 2, ITEMS_ZOOM)));
     at.set(r.place, { place: r.place, lat: pt.lat, lon: pt.lon });
-    clusters.addLayer(marker);
+    markers.push(marker);
   }
+  clusters.addLayers(markers);  // in one go: one by one, the clustering is redone thousands of times
   return at;
 }
 
