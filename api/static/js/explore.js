@@ -258,6 +258,8 @@ function drawPlaces() {
   for (const p of state.places.values()) {
     const pt = point(p.wkt);
     if (!pt || p.type === "governorate") continue;
+    // beyond FULL_FROM items (thousands of places), only the towns and above are named: each label costs
+    if (state.mode === "view" && (LEVEL[p.type] || 10) > 9) continue;
     const dot = L.circleMarker([pt.lat, pt.lon], { radius: 2.5, color: "#6b7280", weight: 1, fillColor: "#fff", fillOpacity: 1, interactive: false });
     dot.bindTooltip(p.label, { permanent: true, direction: "right", offset: [4, 0], className: "kg-place-label" });
     dot.kgLevel = LEVEL[p.type] || 10;
