@@ -17,6 +17,7 @@ on the number of articles, and article i is the same article in every corpus."""
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import statistics
 import sys
@@ -73,6 +74,24 @@ def cases(store: Store, iris: Iris, seed: int = SEED, world_name: str = "full") 
     ]
 
 
+def map_cases(seed: int = SEED, world_name: str = "full") -> list[tuple[str, str, dict, int | None]]:
+    """(label, canned query, parameters, rows read): the map's queries (issue 17) as /explore asks
+    them: the aggregates whole, event_map a page at a time (it is ordered by date: the first page
+    costs the ordering of every item in the box) in the whole world and in a city-sized box."""
+    world = build_world(seed, world_name)
+    lat, lon = next(p for p in world.places if p.id == "homs").coords
+    box = {"south": round(lat - 0.08, 4), "west": round(lon - 0.08, 4), "north": round(lat + 0.08, 4),
+           "east": round(lon + 0.08, 4)}
+    return [
+        ("event_map (first page: 100 rows)", "event_map", {}, 100),
+        ("event_map (box: Homs city, first 2,000 rows)", "event_map", box, 2000),
+        ("event_map_places (all)", "event_map_places", {}, None),
+        ("event_map_places (box: Homs city)", "event_map_places", box, None),
+        ("event_map_months (all)", "event_map_months", {}, None),
+        ("event_map_months (box: Homs city)", "event_map_months", box, None),
+    ]
+
+
 PAGE = 100  # rows: the API's default page
 
 
@@ -110,15 +129,16 @@ def _paged(store: Store, name: str, where: str, keys: str) -> Callable[[], int]:
 
 
 def time_query(store: Store, name: str, params: dict, budget: float, min_runs: int, max_runs: int,
-               queries: Path | None = None) -> dict:
-    """The query `name` of the catalogue (of the folder `queries`, else the canned queries) timed."""
+               queries: Path | None = None, page: int | None = None) -> dict:
+    """The query `name` of the catalogue (of the folder `queries`, else the canned queries) timed, its
+    rows read to the end (or the first `page` rows)."""
     q = catalogue(queries)[name] if queries else catalogue()[name]
     iris = Iris()
     paged = _paged(store, name, params["@page"], params["@keys"]) if "@page" in params else None
 
     def once() -> tuple[float, int]:
         t0 = time.perf_counter()
-        rows = paged() if paged else sum(1 for _ in run(store, q, params, iris))
+        rows = paged() if paged else sum(1 for _ in itertools.islice(run(store, q, params, iris), page))
         return time.perf_counter() - t0, rows
 
     first, rows = once()  # warm-up (also tells how long one run takes)
@@ -153,16 +173,18 @@ def bench(work: Path, budget: float = 5.0, min_runs: int = 3, max_runs: int = 50
         log(f"  in-memory copy: {len(mem):,} quads in {time.perf_counter() - t0:.1f} s")
     out = {"work": str(work), "quads": len(disk), "queries": {}}
     meta = corpus_meta(work)
-    for label, name, params in cases(disk, iris, meta["seed"], meta["world"]) + paged_cases():
+    every = ([(*c, None) for c in cases(disk, iris, meta["seed"], meta["world"]) + paged_cases()]
+             + map_cases(meta["seed"], meta["world"]))
+    for label, name, params, page in every:
         if only and not any(o in label for o in only):
             continue
         out["queries"][label] = row = {}
         for kind, store in stores.items():
             if against:  # the same query from another folder, in the same run, just before; and its rows
-                row[f"{kind}, before"] = time_query(store, name, params, budget, min_runs, max_runs, against)
+                row[f"{kind}, before"] = time_query(store, name, params, budget, min_runs, max_runs, against, page)
                 row[f"{kind}, same rows"] = ([tuple(r) for r in run(store, catalogue(against)[name], params, iris)]
                                              == [tuple(r) for r in run(store, catalogue()[name], params, iris)])
-            row[kind] = time_query(store, name, params, budget, min_runs, max_runs)
+            row[kind] = time_query(store, name, params, budget, min_runs, max_runs, page=page)
         log(f"  {label:<52} " + "  ".join(f"{k}: {v['median_ms']:>9.2f} ms (p95 {v['p95_ms']:.2f}, {v['rows']} rows)"
                                            if isinstance(v, dict) else f"{k}: {v}" for k, v in row.items()))
     return out

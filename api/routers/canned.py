@@ -36,7 +36,7 @@ from kg.querying import catalogue as canned
 
 TABLE_SUFFIXES = {"json": JSON, "csv": CSV}
 RDF_SUFFIXES = ("ttl", "nt", "jsonld", "rdf")
-PYTHON_TYPES = {"date": dt.date, "integer": int}
+PYTHON_TYPES = {"date": dt.date, "integer": int, "decimal": float}
 IRI_PATTERN = r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$"
 DEFAULT_LIMIT, MAX_LIMIT = 100, 10000
 
@@ -79,6 +79,8 @@ def _default(p: canned.Param):
         return None
     if p.type == "integer":
         return int(p.default)
+    if p.type == "decimal":
+        return float(p.default)
     if p.type == "date":
         return p.default if isinstance(p.default, dt.date) else dt.date.fromisoformat(str(p.default))
     return str(p.default)

@@ -15,7 +15,7 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Store, Triple, serialize
 
-from kg.loading import time_bounds
+from kg.loading import map_points, time_bounds
 from kg.loading.compiler import EntitiesGraph, compile_entities
 from kg.loading.corpus import annotation_files
 from kg.loading.parallel import Out, compile_workers, compiled_articles, gc_frozen
@@ -133,12 +133,18 @@ def _write_reference(store: Store, iris: Iris, entities: EntitiesGraph, reasoner
     written[entities_graph.value] = len(entity_triples)
     if not entities_too:
         return False
-    inferred = reasoner.base - entity_triples
+    inferred = entities_inferences(reasoner, entity_triples)
     changed = graph_triples(store, entities_graph) != entity_triples or graph_triples(store, entities_inferred) != inferred
     if changed:  # with, in the same transaction, the mark that other articles' inferences are not yet redone
         replace_graphs(store, {entities_graph: entity_triples, entities_inferred: inferred,
                                pending_graph(iris): [Triple(pending_graph(iris), RDFS.comment, Literal(PENDING))]})
     return changed
+
+
+def entities_inferences(reasoner: Reasoner, entity_triples: set) -> set:
+    """The entities' inferred graph: their entailments, and the shared places' map points
+    (kg.loading.map_points), so a change of a place's coordinates or containment rewrites it."""
+    return (reasoner.base - entity_triples) | (map_points.shared_points(reasoner.base) - entity_triples)
 
 
 PENDING = "the shared entities changed: the inferred graphs of articles outside that load are being derived again"
@@ -212,7 +218,7 @@ def _bulk_stream(iris: Iris, entities: EntitiesGraph, reasoner: Reasoner, articl
     """N-Quads of the entities, then of each article as it is compiled."""
     entity_triples = set(entities.triples)
     for g, triples in ((iris.graph("entities"), entities.triples),
-                       (iris.inferred_graph("entities"), reasoner.base - entity_triples)):
+                       (iris.inferred_graph("entities"), entities_inferences(reasoner, entity_triples))):
         nt = serialize(list(triples), format=RdfFormat.N_TRIPLES)
         yield nt.replace(b" .\n", f" <{g.value}> .\n".encode())
     for aid, n_asserted, n_inferred, asserted_nq, inferred_nq in articles:  # raises on a bad file

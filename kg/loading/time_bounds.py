@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode, Triple
 
+from kg.loading import map_points
+from kg.loading.map_points import MAP_PROPERTIES
 from kg.namespaces import HK, PROV, RDF, RDFS, SCHEMA, XSD
 
 EARLIEST, LATEST = HK.earliest, HK.latest
@@ -42,7 +44,8 @@ RULE_ORDER = (HK.withinParent, HK.afterPrecedingEvent, HK.withinAgreement, HK.be
 
 def inferred(reasoner, asserted: Iterable[Triple]) -> set[Triple]:
     """What an article adds to the graph: its OWL RL entailments (kg.loading.reasoning), its derived time
-    bounds and its control periods (kg.loading.control), with what OWL RL adds to those."""
+    bounds and its control periods (kg.loading.control), with what OWL RL adds to those; and where the
+    map draws its events (kg.loading.map_points)."""
     from kg.loading import control
 
     asserted = asserted if isinstance(asserted, (set, frozenset)) else set(asserted)
@@ -51,7 +54,8 @@ def inferred(reasoner, asserted: Iterable[Triple]) -> set[Triple]:
     bounds = derive(facts)
     beyond = bound_triples(facts, bounds) | control.period_triples(facts, bounds_of(facts, bounds), _labels(reasoner))
     beyond -= asserted
-    return extra | beyond | (reasoner.inferred(beyond) - asserted)
+    out = extra | beyond | (reasoner.inferred(beyond) - asserted)
+    return out | (map_points.article_triples(reasoner, asserted | out) - asserted)  # the map's (issue 17)
 
 
 def _labels(reasoner) -> dict:
@@ -206,7 +210,8 @@ def bound_triples(facts: Facts, derived: dict) -> set[Triple]:
 
 def is_beyond_owl_rl(triples: Iterable[Triple]) -> set[Triple]:
     """Of an inferred graph's triples, those the rules here and in kg.loading.control produced (with what
-    OWL RL entails of them alone): the records, the periods, and the bound values they give.
+    OWL RL entails of them alone): the records, the periods, and the bound values they give; and the
+    map's places and points (kg.loading.map_points).
     tests/test_reasoning.py leaves these out of its comparison with the owlrl reasoner."""
     triples = list(triples)
     records = {t.subject for t in triples if t.predicate == RDF.type and t.object in (HK.DerivedBound, HK.ControlPeriod)}
@@ -217,4 +222,4 @@ def is_beyond_owl_rl(triples: Iterable[Triple]) -> set[Triple]:
               LATEST: NamedNode("http://semanticweb.cs.vu.nl/2009/11/sem/hasLatestEndTimeStamp")}
     wanted = derived_values | {(e, supers[b]) for e, b in derived_values}
     return {t for t in triples if t.subject in records or t.predicate == HK.boundDerivation
-            or (t.subject, t.predicate) in wanted}
+            or (t.subject, t.predicate) in wanted or t.predicate in MAP_PROPERTIES}

@@ -7,7 +7,7 @@ so every file stays valid SPARQL:
     #+ params:
     #+   place: {type: place, default: homs, description: The place (slug, IRI, name or alias)}
 
-Parameter types: place, actor, article, iri, date, integer, string. Values are turned into RDF terms
+Parameter types: place, actor, article, iri, date, integer, decimal, string. Values are turned into RDF terms
 (resolved and validated by pyoxigraph), never pasted into the query text as the request gave them;
 every parameter is bound on every run (required, or with its default) and projected by the query.
 
@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ from kg.paths import QUERIES_DIR
 from kg.querying.binding import bind
 from kg.querying.keyset import Keyset, parse_keyset
 
-PARAM_TYPES = ("place", "actor", "article", "iri", "date", "integer", "string")
+PARAM_TYPES = ("place", "actor", "article", "iri", "date", "integer", "decimal", "string")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -180,6 +181,15 @@ def to_term(store: Store, iris: Iris, param: Param, value: Any):
             return Literal(str(int(str(value))), datatype=XSD.integer)
         except ValueError:
             raise QueryError(f"{param.name}: not an integer: {value!r}") from None
+    if param.type == "decimal":
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            raise QueryError(f"{param.name}: not a decimal number: {value!r}") from None
+        if not number.is_finite():
+            raise QueryError(f"{param.name}: not a finite number: {value!r}")
+        text = format(number, "f")
+        return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)
     return Literal(str(value))
 
 

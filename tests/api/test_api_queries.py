@@ -217,7 +217,7 @@ def test_an_ambiguous_name_lists_what_it_could_mean(extra_client):
 def test_every_canned_query_is_in_openapi_with_its_summary_and_typed_parameters(client):
     spec = client.get("/openapi.json").json()
     types = {"place": "string", "actor": "string", "iri": "string", "string": "string", "date": "string",
-             "integer": "integer", "article": "string"}
+             "integer": "integer", "decimal": "number", "article": "string"}
     for name, q in catalogue().items():
         op = spec["paths"][f"/api/{name}"]["get"]
         assert op["summary"] == q.summary

@@ -10,6 +10,7 @@ const links = document.getElementById("q-links");
 const sparqlBox = document.getElementById("sparql-box");
 const sparqlText = document.getElementById("sparql-text");
 const PAGE = 200;
+const ITEMS = 1000;  // events and agreements offered in a picker
 
 let queries = [];
 let current = null;
@@ -20,11 +21,14 @@ function loadOnce(name, load) {
   return pickers[name];
 }
 
-const places = () => loadOnce("place", async () => (await getJSON("/api/places", { limit: 10000 })).rows);
+// the places that have events, with their counts (event_map_places: a few scans, at any corpus size)
+const places = () => loadOnce("place", async () => (await getJSON("/api/event_map_places", { limit: 10000 })).rows
+  .map((r) => ({ place: r.place, label: r.placeLabel || r.place, type: r.type, events: r.items })));
 const actors = () => loadOnce("actor", async () => (await getJSON("/api/actors", { limit: 10000 })).rows);
 const items = () => loadOnce("item", async () => {
   const seen = new Map();
-  for (const r of (await getJSON("/api/event_map", { limit: 10000 })).rows) if (!seen.has(r.item)) seen.set(r.item, r);
+  // the first ITEMS rows by date: event_map's pages cost their own rows, the whole of it does not scale
+  for (const r of (await getJSON("/api/event_map", { limit: ITEMS })).rows) if (!seen.has(r.item)) seen.set(r.item, r);
   return [...seen.values()];
 });
 

@@ -16,7 +16,15 @@ const f = { place: form.elements.place, type: form.elements.type, actor: form.el
             from: form.elements.from, to: form.elements.to };
 const SYRIA = [[32.3, 35.6], [37.3, 42.4]];  // the first view: Syria, Homs in the middle-west
 
-const state = { items: [], places: new Map(), actors: new Map(), selected: null, markers: new Map() };
+const state = { items: [], places: new Map(), actors: new Map(), selected: null, markers: new Map(),
+                mode: "all", total: 0, months: [], aggregate: [], view: null };
+// Up to FULL_FROM events and agreements, all are fetched at once and filtered here ("all" mode).
+// Beyond, the page asks only for what the view needs ("view" mode): the counts by place
+// (event_map_places) and by month (event_map_months) when zoomed out, the items in the visible box
+// (event_map with south/west/north/east) from ITEMS_ZOOM in. `?full=N` sets the threshold (tests).
+const FULL_FROM = Number(new URLSearchParams(location.search).get("full") ?? 3000);
+const ITEMS_ZOOM = 10;
+const BOX_ROWS = 2000;
 
 // --- data -------------------------------------------------------------------------------------------
 
@@ -200,11 +208,9 @@ const AREAS = new Set(["country", "governorate"]);  // a point for one would be 
 /** Whether a place is drawn as a point: it, or the nearest place containing it that has coordinates
  * (whose point the map uses), is not a country or a governorate (those events: the timeline only). */
 function drawn(place) {
-  for (let p = state.places.get(place), hops = 0; p && hops < 12; p = state.places.get(p.parent), hops++) {
-    if (AREAS.has(p.type)) return false;
-    if (p.wkt) return true;
-  }
-  return false;
+  const p = state.places.get(place);  // event_map_places: its kind, and its map point (its own or a container's)
+  if (!state.areaPoints) state.areaPoints = new Set([...state.places.values()].filter((q) => AREAS.has(q.type)).map((q) => q.wkt));
+  return Boolean(p && p.wkt && !AREAS.has(p.type) && !state.areaPoints.has(p.wkt));  // not at an area's point either
 }
 
 function drawMarkers(items) {
@@ -249,6 +255,8 @@ function drawPlaces() {
   for (const p of state.places.values()) {
     const pt = point(p.wkt);
     if (!pt || p.type === "governorate") continue;
+    // beyond FULL_FROM items (thousands of places), only the towns and above are named: each label costs
+    if (state.mode === "view" && (LEVEL[p.type] || 10) > 9) continue;
     const dot = L.circleMarker([pt.lat, pt.lon], { radius: 2.5, color: "#6b7280", weight: 1, fillColor: "#fff", fillOpacity: 1, interactive: false });
     dot.bindTooltip(p.label, { permanent: true, direction: "right", offset: [4, 0], className: "kg-place-label" });
     dot.kgLevel = LEVEL[p.type] || 10;
@@ -276,14 +284,25 @@ function legend() {
 
 // --- timeline ---------------------------------------------------------------------------------------
 
-function drawSpark(items) {
-  const years = state.items.filter(startOf).map((it) => Number(startOf(it).slice(0, 4)));
-  const lo = Math.min(...years), hi = Math.max(...years);
+function yearCounts(items) {
   const counts = new Map();
+  if (state.mode === "view") {  // event_map_months: each item once, in the year it starts
+    for (const m of state.months) if (m.month) counts.set(Number(m.month.slice(0, 4)), (counts.get(Number(m.month.slice(0, 4))) || 0) + Number(m.items));
+    return counts;
+  }
   for (const it of items) {  // an event counts in every year it spans
     if (!startOf(it)) continue;
     for (let y = Number(startOf(it).slice(0, 4)); y <= Number((it.latest || startOf(it)).slice(0, 4)); y++) counts.set(y, (counts.get(y) || 0) + 1);
   }
+  return counts;
+}
+
+function drawSpark(items) {
+  const years = state.mode === "view" ? state.allYears
+    : state.items.filter(startOf).map((it) => Number(startOf(it).slice(0, 4)));
+  if (!years.length) { spark.replaceChildren(); return; }
+  const lo = Math.min(...years), hi = Math.max(...years);
+  const counts = yearCounts(items);
   const W = spark.clientWidth || 400, H = 46, n = hi - lo + 1, bw = W / n, max = Math.max(1, ...counts.values());
   const ns = "http://www.w3.org/2000/svg";
   spark.setAttribute("viewBox", `0 0 ${W} ${H}`);
@@ -332,7 +351,9 @@ function drawTimeline(items) {
       el("span", { class: "what" }, it.label, el("span", { class: "where" }, [it.category, where, reports].filter(Boolean).join(" · ")))));
   }
   const undated = items.length - dated.length;
-  if (!dated.length) list.append(el("li", { class: "undated" }, "No dated events match these filters."));
+  if (state.mode === "view" && state.aggregate.length) {
+    list.append(el("li", { class: "undated", id: "zoom-to-list" }, "Zoom in on the map to list its events and agreements; the bars above count them by year."));
+  } else if (!dated.length) list.append(el("li", { class: "undated" }, "No dated events match these filters."));
   if (undated) list.append(el("li", { class: "undated" }, `${undated} more event${undated === 1 ? " has" : "s have"} no date in the articles, stated or derived: on the map only.`));
   drawSpark(items);
 }
@@ -390,7 +411,90 @@ function selectItem(iri, from) {
 
 // --- the whole ----------------------------------------------------------------------------------------
 
+// --- view mode: fetch what the view shows -----------------------------------------------------------
+
+const period = () => ({ ...(f.from.value ? { from: f.from.value } : {}), ...(f.to.value ? { to: f.to.value } : {}) });
+
+function box() {
+  const b = map.getBounds();
+  const r = (x) => x.toFixed(4);
+  return { south: r(b.getSouth()), west: r(b.getWest()), north: r(b.getNorth()), east: r(b.getEast()) };
+}
+
+/** Zoomed out: one pin per place with its count (event_map_places), no items. */
+function drawAggregate() {
+  clusters.clearLayers();
+  state.markers.clear();
+  const at = new Map(), markers = [];
+  for (const r of state.aggregate) {
+    const pt = point(r.wkt);
+    if (!pt || !drawn(r.place)) continue;
+    const n = Number(r.items);
+    const label = `${r.placeLabel}: ${n} event${n === 1 ? "" : "s"} (zoom in to list them)`;
+    const marker = L.marker([pt.lat, pt.lon], { icon: pinIcon({}, n, r.place, label), counts: {}, title: label, riseOnHover: true });
+    marker.on("click", () => map.setView([pt.lat, pt.lon], Math.max(map.getZoom() + 2, ITEMS_ZOOM)));
+    at.set(r.place, { place: r.place, lat: pt.lat, lon: pt.lon });
+    markers.push(marker);
+  }
+  clusters.addLayers(markers);  // in one go: one by one, the clustering is redone thousands of times
+  return at;
+}
+
+let viewRequest = 0;
+
+/** What the view needs, fetched anew when it moves or the dates change (view mode only). */
+async function fetchView() {
+  const ask = ++viewRequest;
+  const zoomedIn = map.getZoom() >= ITEMS_ZOOM;
+  const where = zoomedIn ? box() : {};
+  const wanted = JSON.stringify([zoomedIn, where, period()]);
+  if (wanted === state.view) return;
+  try {
+    const [months, rows] = await Promise.all([
+      getJSON("/api/event_map_months", { ...where, ...period(), limit: 10000 }),
+      zoomedIn ? getJSON("/api/event_map", { ...where, ...period(), limit: BOX_ROWS })
+        : getJSON("/api/event_map_places", { ...period(), limit: 10000 })]);
+    if (ask !== viewRequest) return;  // a later move asked again
+    state.view = wanted;
+    state.months = months.rows;
+    if (zoomedIn) {
+      state.aggregate = [];
+      state.items = buildItems(rows.rows);
+      state.truncated = Boolean(rows.next);
+    } else {
+      state.aggregate = rows.rows;
+      state.items = [];
+    }
+    state.byIri = new Map(state.items.map((it) => [it.iri, it]));
+    update(false);
+  } catch (e) {
+    showProblem(counter, e, "Could not load the events");
+  }
+}
+
+function updateView() {
+  const items = state.items.filter(matches);
+  if (state.selected && !items.some((it) => it.iri === state.selected)) state.selected = null;
+  writeUrl();
+  const at = state.aggregate.length ? drawAggregate() : drawMarkers(items);
+  drawTimeline(items);
+  const inView = state.months.reduce((n, m) => n + Number(m.items), 0);
+  counter.replaceChildren(el("b", {}, String(inView)), ` of ${state.total} events and agreements here · `,
+    el("b", {}, String(at.size)), ` place${at.size === 1 ? "" : "s"} on the map`,
+    el("span", { class: "muted", id: "f-apart" }, state.aggregate.length ? " · zoom in to list them"
+      : state.truncated ? ` · the first ${BOX_ROWS} listed: zoom in further for the rest` : ""));
+  if (state.selected) selectItem(state.selected, "url");
+  document.body.dataset.ready = "true";
+}
+
 function update(fit) {
+  if (state.mode === "view") {  // the view's data are fetched for its box and dates (fetchView)
+    if (fit && !state.started) map.fitBounds(SYRIA, { animate: false });
+    state.started = true;
+    updateView();
+    fetchView();
+    return;
+  }
   const items = state.items.filter(matches);
   if (state.selected && !items.some((it) => it.iri === state.selected)) state.selected = null;
   writeUrl();
@@ -408,22 +512,36 @@ function update(fit) {
 }
 
 form.addEventListener("change", () => update(true));
+map.on("moveend", () => { if (state.mode === "view") fetchView(); });
 form.addEventListener("reset", () => setTimeout(() => { state.selected = null; update(true); }));
 window.addEventListener("resize", () => drawSpark(state.items.filter(matches)));
 
 async function start() {
-  try {
-    const [events, places, actors] = await Promise.all([
-      getJSON("/api/event_map", { limit: 10000 }), getJSON("/api/places", { limit: 10000 }),
-      getJSON("/api/actors", { limit: 10000 }), drawBasemap()]);
-    for (const p of places.rows) if (!state.places.has(p.place)) state.places.set(p.place, p);
-    for (const a of actors.rows) state.actors.set(a.actor, a);
-    state.items = buildItems(events.rows);
+  try {  // the counts by place and by month first: they tell how many items there are, at any size
+    const [places, months] = await Promise.all([
+      getJSON("/api/event_map_places", { limit: 10000 }), getJSON("/api/event_map_months", { limit: 10000 }), drawBasemap()]);
+    for (const p of places.rows) {
+      if (!state.places.has(p.place)) state.places.set(p.place, { place: p.place, label: p.placeLabel, type: p.type, wkt: p.wkt });
+    }
+    state.months = months.rows;
+    state.total = months.rows.reduce((n, m) => n + Number(m.items), 0);
+    state.allYears = months.rows.filter((m) => m.month).map((m) => Number(m.month.slice(0, 4)));
+    if (state.total <= FULL_FROM) {
+      const [events, people] = await Promise.all([getJSON("/api/event_map", { limit: 10000 }),
+                                                  getJSON("/api/actors", { limit: 10000 })]);  // the actor filter's names
+      for (const a of people.rows) state.actors.set(a.actor, a);
+      state.items = buildItems(events.rows);
+    } else {  // no item list to filter yet; the whole-graph actors list is not asked for at this size
+      state.mode = "view";
+      state.aggregate = places.rows;
+      state.view = JSON.stringify([false, {}, {}]);
+    }
     state.byIri = new Map(state.items.map((it) => [it.iri, it]));
   } catch (e) {
     showProblem(counter, e, "Could not load the events");
     return;
   }
+  document.body.dataset.mode = state.mode;
   fillFilters();
   drawPlaces();
   legend();
