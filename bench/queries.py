@@ -71,7 +71,29 @@ def cases(store: Store, iris: Iris, seed: int = SEED, world_name: str = "full") 
         ("sources (article 0)", "sources", {"fact": fact}),
         ("places (all)", "places", {}),
         ("actors (all)", "actors", {}),
+        ("event_places (article 0)", "event_places", {"event": event}),
+        (f"place_events ({hood.id})", "place_events", {"place": hood.id}),
+        (f"place_events (sentinel: {SENTINEL})", "place_events", {"place": SENTINEL}),
+        (f"mentions ({hood.id})", "mentions", {"entity": iris.place(hood.id).value}),
+        ("casualties_of_category (civilians)", "casualties_of_category", {"category": "civilians"}),
+        (f"control_at ({hood.id}, 2014-04-15)", "control_at", {"place": hood.id, "date": "2014-04-15"}),
+        (f"control_timeline ({hood.id})", "control_timeline", {"place": hood.id}),
+        (f"control_timeline (sentinel: {SENTINEL})", "control_timeline", {"place": SENTINEL}),
+        # the whole-graph exports (ACLED/UCDP CSV) and lists
+        ("agreement_links (all)", "agreement_links", {}),
+        ("positions (all)", "positions", {}),
+        ("supports (all)", "supports", {}),
+        ("conflict_actors (all)", "conflict_actors", {}),
+        ("conflict_events (all)", "conflict_events", {}),
+        ("conflict_figures (all)", "conflict_figures", {}),
     ]
+
+
+def every_case(store: Store, iris: Iris, seed: int = SEED, world_name: str = "full") -> list[tuple[str, str, dict, int | None]]:
+    """(label, canned query, parameters, rows read: None for all): what `bench` times, every canned
+    query at least once (tests/bench/test_bench_every_query.py checks it)."""
+    return ([(*c, None) for c in cases(store, iris, seed, world_name) + paged_cases()]
+            + map_cases(seed, world_name))
 
 
 def map_cases(seed: int = SEED, world_name: str = "full") -> list[tuple[str, str, dict, int | None]]:
@@ -173,9 +195,7 @@ def bench(work: Path, budget: float = 5.0, min_runs: int = 3, max_runs: int = 50
         log(f"  in-memory copy: {len(mem):,} quads in {time.perf_counter() - t0:.1f} s")
     out = {"work": str(work), "quads": len(disk), "queries": {}}
     meta = corpus_meta(work)
-    every = ([(*c, None) for c in cases(disk, iris, meta["seed"], meta["world"]) + paged_cases()]
-             + map_cases(meta["seed"], meta["world"]))
-    for label, name, params, page in every:
+    for label, name, params, page in every_case(disk, iris, meta["seed"], meta["world"]):
         if only and not any(o in label for o in only):
             continue
         out["queries"][label] = row = {}
