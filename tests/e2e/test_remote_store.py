@@ -200,12 +200,16 @@ def test_every_canned_query_answers_the_same_rows(remote, embedded, iris, kind):
         values = given.get(name, {})
         expected = comparable_answer(kind, query, canned.run(embedded, query, values, iris))
         got = comparable_answer(kind, query, canned.run(remote, query, values, iris))
-        # and with the values bound as substitutions (the remote store writes them as VALUES)
+        # and with the values bound as substitutions (the remote store writes them as VALUES), where
+        # pyoxigraph takes them: it substitutes projected variables only (event_map's box is not)
         bound = canned.bindings(embedded, iris, query, values)
-        subs = comparable_answer(kind, query, embedded.query(query.sparql, use_default_graph_as_union=True,
-                                                             substitutions=bound))
-        got_subs = comparable_answer(kind, query, remote.query(query.sparql, use_default_graph_as_union=True,
-                                                               substitutions=bound))
+        projected = {v.value for v in embedded.query(query.sparql, use_default_graph_as_union=True).variables}
+        subs = got_subs = None
+        if all(v.value in projected for v in bound):
+            subs = comparable_answer(kind, query, embedded.query(query.sparql, use_default_graph_as_union=True,
+                                                                 substitutions=bound))
+            got_subs = comparable_answer(kind, query, remote.query(query.sparql, use_default_graph_as_union=True,
+                                                                   substitutions=bound))
         same = got == expected and got_subs == subs
         if name in differs:
             assert not same, f"{name} now answers as the embedded store: drop it from VIRTUOSO_DIFFERS and the docs"
