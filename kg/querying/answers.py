@@ -275,11 +275,30 @@ def json_term(term) -> dict:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _json_text(term) -> str:
+    """json_term(term) as JSON text; kept when short (IRIs, small literals: a point lookup's
+    predicates and types recur), so the cache holds at most 8,192 × ~300 characters."""
+    if isinstance(term, (NamedNode, Literal)) and len(term.value) <= 256:
+        return _kept_json_text(term)
+    return _dumps(json_term(term))
+
+
+@lru_cache(maxsize=8192)
+def _kept_json_text(term) -> str:
+    return _dumps(json_term(term))
+
+
 def solutions_bytes(names: list[str], rows: list[tuple], fmt: QueryResultsFormat) -> bytes:
-    """SELECT results in `fmt`: written as JSON here, and through pyoxigraph's writers for the rest."""
-    doc = {"head": {"vars": names},
-           "results": {"bindings": [{n: json_term(t) for n, t in zip(names, row) if t is not None} for row in rows]}}
-    data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """SELECT results in `fmt`: written as JSON here (the text of json.dumps of the SPARQL JSON
+    document, each term's text made once and kept), and through pyoxigraph's writers for the rest."""
+    keys = [_dumps(n) + ":" for n in names]
+    bindings = ",".join("{" + ",".join(k + _json_text(t) for k, t in zip(keys, row) if t is not None) + "}"
+                        for row in rows)
+    data = ('{"head":{"vars":' + _dumps(names) + '},"results":{"bindings":[' + bindings + "]}}").encode("utf-8")
     if fmt == QueryResultsFormat.JSON:
         return data
     return parse_query_results(data, format=QueryResultsFormat.JSON).serialize(format=fmt)
