@@ -13,8 +13,8 @@ there from an earlier run are used again). `--compare NAME=TREE` serves a third 
 from another checkout of the repository (PYTHONPATH=TREE; e.g. `git archive main | tar -x -C TREE`),
 timed in the same rounds: before and after a change, beside Oxigraph, in one run. Cases (POST application/sparql-query,
 Accept: application/sparql-results+json, the same text to both): `light`, a point lookup (one
-event's triples) and `ASK {}`; `query-bound`, a join over one place's ceasefires and a count of
-events by type in one place. Each case runs on ours then on Oxigraph, for `--repeat` rounds; the
+event's triples) and `ASK {}`; `query-bound`, a join over one place's ceasefires (a few ms) and a
+count of all ceasefires by type (~0.1 s at 10k). Each case runs on ours then on Oxigraph, for `--repeat` rounds; the
 table gives the medians and OURS/OXIGRAPH. `cpu ms/req`: CPU seconds the server process (`srv`)
 and its child processes (`wrk`: the query workers) took during ours' runs, per answered request,
 read from /proc (user + system)."""
@@ -94,9 +94,8 @@ def cases(ox_url: str) -> list:
         sparql_case("ceasefires in a place (join)", "query-bound",
                     f"SELECT ?a ?label ?quote WHERE {{ ?a hk:locatedIn <{place}> ; a hk:Ceasefire ; rdfs:label ?label ; "
                     "hk:evidence/oa:hasTarget/oa:hasSelector/oa:exact ?quote }"),
-        sparql_case("events by type in a place (count)", "query-bound",
-                    f"SELECT ?type (COUNT(?e) AS ?n) WHERE {{ ?e hk:locatedIn <{place}> ; a ?type }} "
-                    "GROUP BY ?type ORDER BY DESC(?n)"),
+        sparql_case("ceasefires by type (count)", "query-bound",
+                    "SELECT ?type (COUNT(?a) AS ?n) WHERE { ?a a hk:Ceasefire ; a ?type } GROUP BY ?type ORDER BY DESC(?n)"),
     ]
 
 
