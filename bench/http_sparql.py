@@ -151,7 +151,7 @@ def measure(args, targets: dict, work: Path) -> dict:
         for who, got in mine.items():
             row["servers"][who] = {k: statistics.median(r[k] for r in got) for k in got[0] if k != "round"}
         rows.append(row)
-        print(table([row]).splitlines()[-1], file=sys.stderr)
+        print("\n".join(table([row]).splitlines()[2:]), file=sys.stderr)
     return {"load_before": args.load_before, "load_after": os.getloadavg(), "args": {k: str(v) for k, v in vars(args).items()},
             "runs": runs, "summary": rows}
 
