@@ -279,17 +279,20 @@ def _dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+_TEXTS: dict = {}  # term -> its JSON text, for short ones (IRIs, small literals: predicates and types recur)
+_TEXTS_MAX, _TEXT_KEPT = 8192, 320  # at most 8,192 texts of at most 320 characters; emptied when full
+
+
 def _json_text(term) -> str:
-    """json_term(term) as JSON text; kept when short (IRIs, small literals: a point lookup's
-    predicates and types recur), so the cache holds at most 8,192 × ~300 characters."""
-    if isinstance(term, (NamedNode, Literal)) and len(term.value) <= 256:
-        return _kept_json_text(term)
-    return _dumps(json_term(term))
-
-
-@lru_cache(maxsize=8192)
-def _kept_json_text(term) -> str:
-    return _dumps(json_term(term))
+    """json_term(term) as JSON text (kept when short)."""
+    text = _TEXTS.get(term)
+    if text is None:
+        text = _dumps(json_term(term))
+        if len(text) <= _TEXT_KEPT:
+            if len(_TEXTS) >= _TEXTS_MAX:
+                _TEXTS.clear()
+            _TEXTS[term] = text
+    return text
 
 
 def solutions_bytes(names: list[str], rows: list[tuple], fmt: QueryResultsFormat) -> bytes:
