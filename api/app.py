@@ -161,7 +161,8 @@ def create_app(store: Store | str | os.PathLike | None = None, base: str | None 
     app.state.answer_cache = AnswerCache(reads=predicates_read(settings.queries_dir))
     for exc, handler in errors.HANDLERS.items():
         app.add_exception_handler(exc, handler)
-    app.add_middleware(Front)  # innermost: repeated canned requests answered from the cache (api/middleware/cache.py)
+    app.add_middleware(sparql.Direct)  # innermost: SPARQL queries answered before routing (api/routers/sparql.py)
+    app.add_middleware(Front)  # repeated canned requests answered from the cache (api/middleware/cache.py)
     app.add_middleware(SizeLimits, max_url=settings.max_url, max_body=settings.max_body)
     app.add_middleware(SecurityHeaders)  # CSP and nosniff on every response, errors included
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],

@@ -11,7 +11,14 @@ the limit is a 503, never a 200 with a cut body. An answer cut by the row or byt
 the `KG-Truncated` header. The query handlers are `async def`: the event loop hands the query to a
 worker and waits on its pipe (api/routing.py: no thread hop per request). Updates (POST `update=`
 or application/sparql-update) are refused (403) unless the service was started with a write token;
-then they need it (api/routers/writes.py)."""
+then they need it (api/routers/writes.py).
+
+`Direct`, an ASGI middleware, answers a query request before FastAPI routes it, with the same
+functions as the handlers (parse_request, answer: the fair share, a worker, the time limit) and the
+app's own error handlers; it takes FastAPI's routing, dependencies and exception middlewares off
+the path of every query (bench/RESULTS.md, "/sparql beside oxigraph serve"). The handlers below
+still answer everything else: the Service Description, updates, other methods, and every request
+of an app whose dependencies a test overrides."""
 
 from __future__ import annotations
 
@@ -22,7 +29,9 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pyoxigraph import Store
+from starlette.datastructures import QueryParams
 
+from api import errors
 from api.deps import Settings, get_executor, get_settings, get_store
 from api.errors import ApiError
 from api.render import choose, rdf_response, templates
@@ -217,3 +226,60 @@ def sparql_other_methods(request: Request) -> Response:
     """The protocol's operations are GET and POST (bad_query_method: 4xx)."""
     raise ApiError(405, f"{request.method} is not a SPARQL 1.1 Protocol operation: use GET or POST",
                    headers={"Allow": "GET, POST, OPTIONS"})
+
+
+class Direct:
+    """ASGI middleware: a SPARQL query (GET or POST /sparql) answered before FastAPI routes it (see the
+    module's docstring); anything else goes on to the app, with the request body handed on."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/sparql" or scope["method"] not in ("GET", "POST"):
+            return await self.app(scope, receive, send)
+        app = scope.get("app")
+        executor = getattr(getattr(app, "state", None), "executor", None)
+        if executor is None or app.dependency_overrides:  # no lifespan (a bare TestClient), or a test's stand-ins
+            return await self.app(scope, receive, send)
+        body, content_type = b"", None
+        if scope["method"] == "POST":
+            content_type = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"content-type"), None)
+            chunks, more = [], True
+            while more:  # (api/middleware/limits.py counts it: 413 past max_body)
+                message = await receive()
+                if message["type"] != "http.request":
+                    return  # the client went away
+                chunks.append(message.get("body", b""))
+                more = message.get("more_body", False)
+            body = b"".join(chunks)
+        request = Request(scope, receive)
+        try:
+            args = (scope["method"], content_type, QueryParams(scope.get("query_string", b"")).multi_items(), body)
+            protocol = parse_request(*args) if len(body) < FORM_ON_LOOP else await anyio.to_thread.run_sync(parse_request, *args)
+            if protocol.update is None and protocol.query is not None:
+                response = await answer(request, executor, app.state.settings, protocol)
+            else:
+                response = None  # an update, or no query: the handlers' (403, 400, the Service Description)
+        except Exception as e:  # noqa: BLE001 — answered by the app's handler for it, as FastAPI would
+            handler = next((errors.HANDLERS[c] for c in type(e).__mro__ if c in errors.HANDLERS), None)
+            if handler is None:
+                raise
+            response = handler(request, e)
+        if response is not None:
+            return await response(scope, receive, send)
+        return await self.app(scope, _replay(body, receive), send)
+
+
+def _replay(body: bytes, receive):
+    """A `receive` that hands over `body` (read already) first, then what the client sends next."""
+    sent = False
+
+    async def replayed():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed

@@ -53,23 +53,33 @@ class _Reader:
     and with it the O_NONBLOCK flag, which uvloop's add_reader sets. A job sent with the blocking
     `Connection.send` after that failed with BlockingIOError as soon as it outgrew the socket's
     buffer (a 200 KB query: "the query worker stopped", the worker alive; issue 15, item 11). So the
-    job goes through the loop too (`send`), and `settle` makes the description blocking again for
-    `run`."""
+    job goes through the loop too (`send_now`, then `send_rest` for what the socket did not take),
+    and `settle` makes the description blocking again for `run`."""
 
     def __init__(self, conn):
         self.sock = socket.socket(fileno=os.dup(conn.fileno()))
         self.buffer = bytearray()
 
-    async def send(self, obj) -> None:
-        """The message, a slice at a time with a turn of the loop between them: a large job (an 8 MB
-        query) was one sendall that held the loop for ~30 ms while the worker kept reading."""
-        data = memoryview(ForkingPickler.dumps(obj))
+    def send_now(self, obj) -> memoryview:
+        """As much of the message as the socket takes at once (one write: a job and its length
+        together, so the worker wakes once); what is left of it (empty for any small job)."""
+        data = ForkingPickler.dumps(obj)
         n = len(data)
         head = struct.pack("!i", n) if n <= 0x7FFFFFFF else struct.pack("!iQ", -1, n)
+        message = memoryview(head + data if n <= SEND_SLICE else head)
         self.sock.setblocking(False)
+        try:
+            sent = self.sock.send(message)
+        except BlockingIOError:
+            sent = 0
+        rest = message[sent:]
+        return rest if n <= SEND_SLICE else (memoryview(bytes(rest) + data) if rest else memoryview(data))
+
+    async def send_rest(self, data: memoryview) -> None:
+        """What `send_now` left, a slice at a time with a turn of the loop between them: a large job
+        (an 8 MB query) was one sendall that held the loop for ~30 ms while the worker kept reading."""
         loop = asyncio.get_running_loop()
-        await loop.sock_sendall(self.sock, head)
-        for start in range(0, n, SEND_SLICE):
+        for start in range(0, len(data), SEND_SLICE):
             if start:
                 await asyncio.sleep(0)
             await loop.sock_sendall(self.sock, data[start:start + SEND_SLICE])
@@ -403,7 +413,9 @@ class ProcessPool:
                 if worker.reader is None:
                     worker.reader = _Reader(worker.conn)
                 started = time.monotonic()
-                await asyncio.wait_for(worker.reader.send((fn, args)), timeout)
+                rest = worker.reader.send_now((fn, args))  # a small job: sent whole, no task, no wait
+                if rest:
+                    await asyncio.wait_for(worker.reader.send_rest(rest), timeout)
                 data = await worker.reader.message(max(0.0, started + timeout - time.monotonic()))
                 status, value = pickle.loads(data)
                 worker.reader.settle()

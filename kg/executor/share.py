@@ -43,7 +43,10 @@ class Shares:
         started = time.monotonic()
         try:
             try:
-                await asyncio.wait_for(slots.acquire(), self.wait)
+                if slots.locked():  # wait for one, up to `wait` (a task: the cost of waiting, not of every job)
+                    await asyncio.wait_for(slots.acquire(), self.wait)
+                else:
+                    await slots.acquire()  # free: taken at once, no task
             except TimeoutError:
                 self.refused += 1
                 raise Busy(time.monotonic() - started) from None

@@ -275,11 +275,33 @@ def json_term(term) -> dict:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+_TEXTS: dict = {}  # term -> its JSON text, for short ones (IRIs, small literals: predicates and types recur)
+_TEXTS_MAX, _TEXT_KEPT = 8192, 320  # at most 8,192 texts of at most 320 characters; emptied when full
+
+
+def _json_text(term) -> str:
+    """json_term(term) as JSON text (kept when short)."""
+    text = _TEXTS.get(term)
+    if text is None:
+        text = _dumps(json_term(term))
+        if len(text) <= _TEXT_KEPT:
+            if len(_TEXTS) >= _TEXTS_MAX:
+                _TEXTS.clear()
+            _TEXTS[term] = text
+    return text
+
+
 def solutions_bytes(names: list[str], rows: list[tuple], fmt: QueryResultsFormat) -> bytes:
-    """SELECT results in `fmt`: written as JSON here, and through pyoxigraph's writers for the rest."""
-    doc = {"head": {"vars": names},
-           "results": {"bindings": [{n: json_term(t) for n, t in zip(names, row) if t is not None} for row in rows]}}
-    data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """SELECT results in `fmt`: written as JSON here (the text of json.dumps of the SPARQL JSON
+    document, each term's text made once and kept), and through pyoxigraph's writers for the rest."""
+    keys = [_dumps(n) + ":" for n in names]
+    bindings = ",".join("{" + ",".join(k + _json_text(t) for k, t in zip(keys, row) if t is not None) + "}"
+                        for row in rows)
+    data = ('{"head":{"vars":' + _dumps(names) + '},"results":{"bindings":[' + bindings + "]}}").encode("utf-8")
     if fmt == QueryResultsFormat.JSON:
         return data
     return parse_query_results(data, format=QueryResultsFormat.JSON).serialize(format=fmt)

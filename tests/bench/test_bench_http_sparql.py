@@ -1,0 +1,43 @@
+"""/sparql beside `oxigraph serve` (bench/http_sparql.py) at a smoke size, so it does not rot: real
+`kg serve` processes (this checkout, and this checkout again as a `--compare` one) and
+`oxigraph serve-read-only` over copies of the seeds' store, driven by wrk."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import http as http_bench
+from bench import http_sparql
+
+pytestmark = pytest.mark.server
+
+needs_wrk = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (apt-get install wrk)")
+needs_oxigraph = pytest.mark.skipif(
+    not Path(sys.executable).with_name("oxigraph").exists() and shutil.which("oxigraph") is None,
+    reason="the oxigraph server is not installed (pip install -e '.[test]')")
+
+
+@needs_wrk
+@needs_oxigraph
+def test_sparql_beside_oxigraph_runs_all_servers_in_the_same_rounds(tmp_path):
+    store = http_bench.seeds_store(tmp_path)
+    out = tmp_path / "out.json"
+    result = http_sparql.main(["--store", str(store), "--work", str(tmp_path / "work"), "--seconds", "1",
+                               "--repeat", "1", "--compare", f"again={http_bench.ROOT}", "--json", str(out)])
+    assert json.loads(out.read_text())["summary"] == result["summary"]
+    kinds = {(r["case"], r["kind"]) for r in result["summary"]}
+    assert ("point lookup (one event's triples)", "light") in kinds and any(k == "query-bound" for _, k in kinds)
+    for row in result["summary"]:
+        assert row["rows"] > 0
+        assert set(row["servers"]) == {"ours", "again", "oxigraph"}
+        for who, s in row["servers"].items():
+            assert s["rps"] > 0 and s["errors"] == 0 and 0 < s["p50_ms"] <= s["p99_ms"]
+            assert ("server_cpu_ms" in s) == (who != "oxigraph")
+        assert row["servers"]["ours"]["server_cpu_ms"] > 0
+    assert {r["server"] for r in result["runs"]} == {"ours", "again", "oxigraph"}
+    assert "**" in http_sparql.table(result["summary"])  # the ratios
