@@ -547,7 +547,7 @@ async function start() {
   legend();
   state.selected = readUrl();
   update(true);
-  startControl(L, map, state.places).catch((e) => showProblem(document.getElementById("control-out"), e, "Could not load who controlled what"));
+  startControl(L, map, state.places);  // its periods are asked for when the slider is first touched (control.js)
 }
 
 start();
