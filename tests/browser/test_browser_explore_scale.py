@@ -31,8 +31,9 @@ def test_explore_draws_points_and_bars_on_the_seeds_without_the_places_list(page
     assert _bars(page) >= 5
     assert page.locator("#timeline li.item").count() > 100
     paths = [urlsplit(u).path for u in asked]
-    assert "/api/event_map_places" in paths and "/api/event_map_months" in paths and "/api/event_map" in paths
+    assert "/api/event_map_counts" in paths and "/api/event_map_months" in paths and "/api/event_map" in paths
     assert "/api/places" not in paths
+    assert "/api/event_map_places" not in paths, "the first view reads no place's dates (event_map_counts)"
 
 
 def test_zoomed_out_beyond_the_threshold_explore_draws_counts_then_fetches_the_box_it_zooms_to(page):
@@ -44,6 +45,7 @@ def test_zoomed_out_beyond_the_threshold_explore_draws_counts_then_fetches_the_b
     counts = page.locator("#map .pin[data-place], #map .pin[data-cluster]")
     assert counts.count() > 0 and _bars(page) >= 5
     assert page.locator("#zoom-to-list").count() == 1
+    assert "/api/event_map_counts" in paths and "/api/event_map_places" not in paths
     page.evaluate("window.kgExplore.map.setView([34.7297, 36.7197], 14, { animate: false })")  # Old Homs
     wait_until(page, "document.querySelectorAll('#timeline li.item').length > 0")
     boxes = [parse_qs(urlsplit(u).query) for u in asked if urlsplit(u).path == "/api/event_map"]
