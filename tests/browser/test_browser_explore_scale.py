@@ -46,7 +46,7 @@ def test_zoomed_out_beyond_the_threshold_explore_draws_counts_then_fetches_the_b
     assert counts.count() > 0 and _bars(page) >= 5
     assert page.locator("#zoom-to-list").count() == 1
     assert "/api/event_map_counts" in paths and "/api/event_map_places" not in paths
-    page.evaluate("window.kgExplore.map.setView([34.7297, 36.7197], 14, { animate: false })")  # Old Homs
+    page.evaluate("void window.kgExplore.map.setView([34.7297, 36.7197], 14, { animate: false })")  # Old Homs
     wait_until(page, "document.querySelectorAll('#timeline li.item').length > 0")
     boxes = [parse_qs(urlsplit(u).query) for u in asked if urlsplit(u).path == "/api/event_map"]
     assert boxes and all(k in boxes[-1] for k in ("south", "west", "north", "east"))
