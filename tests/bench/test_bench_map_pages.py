@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import shutil
 
-from bench import generate
-from bench import map_pages
+from bench import generate, map_pages
 from kg.loading.load import load
 from kg.namespaces import Iris
 from kg.storage.opening import open_store
