@@ -2,7 +2,7 @@
 event_map a page at a time (kg.querying.keyset: keys kept, or computed anew as after a write) in the
 whole world and in a city-sized box, and the aggregates whole.
 
-    python -m bench.map_pages WORK... [--budget 3] [--json FILE]
+    python -m bench.map_pages WORK... [--budget 3] [--only TEXT...] [--json FILE]
 
 Each WORK folder is what bench.load leaves (`store-ours`, `corpus.json`); the smallest first (the
 last column is each size's time over the first's). Run under `flock /tmp/bench.lock`."""
@@ -77,11 +77,13 @@ def timed(fn, budget: float, min_runs: int = 3, max_runs: int = 20) -> dict:
             "runs": len(times), "rows": rows}
 
 
-def bench(work: Path, budget: float, log=print) -> dict:
+def bench(work: Path, budget: float, log=print, only: list[str] | None = None) -> dict:
     store = Store.read_only(str(work / "store-ours"))
     out = {"work": str(work), "cases": {}}
     keyset.forget()
     for label, name, params, how in cases(work):
+        if only and not any(o in label for o in only):
+            continue
         out["cases"][label] = r = timed(runner(store, name, params, how), budget)
         log(f"  {label:<52} {r['median_ms']:>9.1f} ms (p95 {r['p95_ms']:.1f}, {r['runs']} runs, {r['rows']} rows)")
     return out
@@ -91,12 +93,13 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("work", type=Path, nargs="+", help="work folders of bench.load (smallest first)")
     ap.add_argument("--budget", type=float, default=3.0, help="seconds per case (default 3)")
+    ap.add_argument("--only", nargs="+", default=None, metavar="TEXT", help="only the cases whose label has one of these")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
     results = []
     for work in args.work:
         print(f"{work}:", file=sys.stderr)
-        results.append(bench(work, args.budget, log=lambda s: print(s, file=sys.stderr)))
+        results.append(bench(work, args.budget, log=lambda s: print(s, file=sys.stderr), only=args.only))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     head = "| case | " + " | ".join(Path(r["work"]).name for r in results) + \
