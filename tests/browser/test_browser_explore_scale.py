@@ -31,8 +31,9 @@ def test_explore_draws_points_and_bars_on_the_seeds_without_the_places_list(page
     assert _bars(page) >= 5
     assert page.locator("#timeline li.item").count() > 100
     paths = [urlsplit(u).path for u in asked]
-    assert "/api/event_map_places" in paths and "/api/event_map_months" in paths and "/api/event_map" in paths
+    assert "/api/event_map_counts" in paths and "/api/event_map_months" in paths and "/api/event_map" in paths
     assert "/api/places" not in paths
+    assert "/api/event_map_places" not in paths, "the first view reads no place's dates (event_map_counts)"
 
 
 def test_zoomed_out_beyond_the_threshold_explore_draws_counts_then_fetches_the_box_it_zooms_to(page):
@@ -44,7 +45,8 @@ def test_zoomed_out_beyond_the_threshold_explore_draws_counts_then_fetches_the_b
     counts = page.locator("#map .pin[data-place], #map .pin[data-cluster]")
     assert counts.count() > 0 and _bars(page) >= 5
     assert page.locator("#zoom-to-list").count() == 1
-    page.evaluate("window.kgExplore.map.setView([34.7297, 36.7197], 14, { animate: false })")  # Old Homs
+    assert "/api/event_map_counts" in paths and "/api/event_map_places" not in paths
+    page.evaluate("void window.kgExplore.map.setView([34.7297, 36.7197], 14, { animate: false })")  # Old Homs
     wait_until(page, "document.querySelectorAll('#timeline li.item').length > 0")
     boxes = [parse_qs(urlsplit(u).query) for u in asked if urlsplit(u).path == "/api/event_map"]
     assert boxes and all(k in boxes[-1] for k in ("south", "west", "north", "east"))
@@ -55,3 +57,23 @@ def test_zoomed_out_beyond_the_threshold_explore_draws_counts_then_fetches_the_b
     assert {r["item"] for r in rows if r["earliest"] or r["latest"]} == shown
     assert f"{BASE}event/a002-syria-direct-fall-of-homs/fall-of-old-homs" in shown
     assert page.locator(f"#map .pin[data-place='{BASE}place/old-homs']").count() == 1
+
+
+def test_the_control_periods_are_asked_for_when_the_slider_is_first_touched_not_with_the_page(page):
+    """control_timeline for Syria is a heavy query at scale: a visitor who never moves the slider does
+    not hold a query worker with it (issue 17, the zoom that waited for it)."""
+    asked = _record(page)
+    explore(page)
+    page.wait_for_timeout(300)
+    assert "/api/control_timeline" not in [urlsplit(u).path for u in asked]
+    assert page.evaluate("document.body.dataset.control") is None
+    page.focus("#control-day")
+    page.wait_for_selector("body[data-control]")
+    assert [urlsplit(u).path for u in asked].count("/api/control_timeline") == 1
+    assert int(page.evaluate("document.getElementById('control-day').max")) > 1000, "the slider spans the periods' days"
+    page.evaluate("() => { const s = document.getElementById('control-day'); s.value = '4000'; s.dispatchEvent(new Event('input')); }")
+    wait_until(page, "document.getElementById('control-out').textContent.startsWith('20')")
+    assert page.locator("path.control-place").count() > 0
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(200)
+    assert [urlsplit(u).path for u in asked].count("/api/control_timeline") == 1, "asked once"

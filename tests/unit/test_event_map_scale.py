@@ -199,6 +199,18 @@ def test_the_aggregate_by_place_counts_the_items_event_map_gives_there(store, pa
         assert homs["wkt"] == HOMS_POINT and homs["type"] == "city" and homs["placeLabel"] == "Homs"
 
 
+@pytest.mark.parametrize("params", [{}, HOMS_BOX, FAR_BOX], ids=["world", "homs", "far"])
+def test_the_counts_without_dates_are_the_aggregate_by_place_s(store, params):
+    """event_map_counts (the map's first view: no date read) gives event_map_places' rows, dates aside."""
+    places = canned(store, "event_map_places", **params)
+    counts = canned(store, "event_map_counts", **params)
+    assert places, "the comparison would prove nothing"
+    assert sorted(counts, key=lambda r: r["place"]) == sorted(
+        ({k: v for k, v in p.items() if k not in ("earliest", "latest")} for p in places), key=lambda r: r["place"])
+    if not params:
+        assert next(c for c in counts if c["place"] == f"{BASE}place/homs")["wkt"] == HOMS_POINT
+
+
 @pytest.mark.parametrize("params", [{}, HOMS_BOX], ids=["world", "homs"])
 def test_the_aggregate_by_month_counts_each_item_once_in_its_start_month(store, params):
     rows = canned(store, "event_map", **params)
@@ -289,7 +301,8 @@ def generated_store(tmp_path_factory) -> str:
 
 @pytest.mark.parametrize("name,params", [
     ("event_map", {}), ("event_map", {"south": 33, "west": 35, "north": 36, "east": 38}),
-    ("event_map_places", {}), ("event_map_months", {"from": "2013-01-01", "to": "2016-12-31"})])
+    ("event_map_places", {}), ("event_map_months", {"from": "2013-01-01", "to": "2016-12-31"}),
+    ("event_map_counts", {})])
 def test_the_map_queries_answer_on_a_generated_corpus_within_a_generous_limit(generated_store, name, params):
     """Before issue 17, event_map did not finish in 120 s on 5 generated articles. The worker is
     killed at the limit (QueryTimeout) if a query explodes again."""
@@ -305,6 +318,14 @@ def test_the_map_queries_answer_on_a_generated_corpus_within_a_generous_limit(ge
     if name == "event_map" and not params:
         assert len({r["item"] for r in rows}) > 100 and sum(1 for r in rows if r.get("wkt")) > 100
 
+
+
+def test_the_counts_without_dates_are_the_aggregate_by_place_s_on_a_generated_corpus(generated_store):
+    store = Store.read_only(generated_store)
+    for params in ({}, {"south": 33, "west": 35, "north": 36, "east": 38}):
+        places = {p["place"]: p["items"] for p in canned(store, "event_map_places", **params)}
+        assert len(places) > 20
+        assert {c["place"]: c["items"] for c in canned(store, "event_map_counts", **params)} == places
 
 
 @pytest.mark.parametrize("value", ["35.0", "35", "-0.0", "0.50", "36.71670", "-2.5"])

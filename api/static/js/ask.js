@@ -21,8 +21,8 @@ function loadOnce(name, load) {
   return pickers[name];
 }
 
-// the places that have events, with their counts (event_map_places: a few scans, at any corpus size)
-const places = () => loadOnce("place", async () => (await getJSON("/api/event_map_places", { limit: 10000 })).rows
+// the places that have events, with their counts (event_map_counts: one pattern per item, no dates)
+const places = () => loadOnce("place", async () => (await getJSON("/api/event_map_counts", { limit: 10000 })).rows
   .map((r) => ({ place: r.place, label: r.placeLabel || r.place, type: r.type, events: r.items })));
 const actors = () => loadOnce("actor", async () => (await getJSON("/api/actors", { limit: 10000 })).rows);
 const items = () => loadOnce("item", async () => {

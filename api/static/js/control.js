@@ -2,7 +2,7 @@
 // held, contested or besieged it on that day, by the control periods the graph derives from the
 // articles (canned query control_timeline, for everything inside Syria). Each article's account is
 // its own period: when two accounts differ for a place, the place shows both.
-import { el, getJSON } from "./common.js";
+import { el, getJSON, showProblem } from "./common.js";
 
 const PALETTE = ["#b91c1c", "#1d4ed8", "#15803d", "#a16207", "#7e22ce", "#0e7490", "#be185d", "#4d7c0f", "#c2410c", "#334155"];
 const RANK = { certain: 3, "no end reported": 2, "no start reported": 2, possible: 1 };
@@ -34,9 +34,24 @@ function where(places, iri) {
 
 const toDay = (ms) => new Date(ms).toISOString().slice(0, 10);
 
-export async function startControl(L, map, places) {
+/** The slider, ready: its periods are asked for (control_timeline for Syria, a heavy query at scale)
+ * only when the URL sets a day or the slider is first touched, not with the page: the map's own
+ * answers come first, and no query worker is held for the slider by a visitor who never moves it. */
+export function startControl(L, map, places) {
+  const slider = document.getElementById("control-day");
+  const wanted = new URLSearchParams(location.search).get("control");
+  let loading = null;
+  const load = () => (loading ??= loadControl(L, map, places).catch((e) =>
+    showProblem(document.getElementById("control-out"), e, "Could not load who controlled what")));
+  if (wanted) return load();
+  for (const type of ["pointerdown", "keydown", "focus"]) slider.addEventListener(type, load, { once: true });
+  return Promise.resolve();
+}
+
+async function loadControl(L, map, places) {
   const slider = document.getElementById("control-day"), out = document.getElementById("control-out");
   const legend = document.getElementById("control-legend");
+  out.textContent = "loading…";
   const rows = (await getJSON("/api/control_timeline", { place: "syria", limit: 10000 })).rows;
   const periods = new Map();
   for (const r of rows) if (!periods.has(r.period)) periods.set(r.period, { ...r, to: r.controllers });

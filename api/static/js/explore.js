@@ -20,7 +20,7 @@ const state = { items: [], places: new Map(), actors: new Map(), selected: null,
                 mode: "all", total: 0, months: [], aggregate: [], view: null };
 // Up to FULL_FROM events and agreements, all are fetched at once and filtered here ("all" mode).
 // Beyond, the page asks only for what the view needs ("view" mode): the counts by place
-// (event_map_places) and by month (event_map_months) when zoomed out, the items in the visible box
+// (event_map_counts; event_map_places for a period) and by month (event_map_months) when zoomed out, the items in the visible box
 // (event_map with south/west/north/east) from ITEMS_ZOOM in. `?full=N` sets the threshold (tests).
 const FULL_FROM = Number(new URLSearchParams(location.search).get("full") ?? 3000);
 const ITEMS_ZOOM = 10;
@@ -421,7 +421,12 @@ function box() {
   return { south: r(b.getSouth()), west: r(b.getWest()), north: r(b.getNorth()), east: r(b.getEast()) };
 }
 
-/** Zoomed out: one pin per place with its count (event_map_places), no items. */
+/** The count of items by place: for all time without their dates (event_map_counts: one pattern per
+ * item, where event_map_places joins every item's dates), for a period with them. */
+const placeCounts = (when) => (Object.keys(when).length ? getJSON("/api/event_map_places", { ...when, limit: 10000 })
+  : getJSON("/api/event_map_counts", { limit: 10000 }));
+
+/** Zoomed out: one pin per place with its count (event_map_counts or event_map_places), no items. */
 function drawAggregate() {
   clusters.clearLayers();
   state.markers.clear();
@@ -453,7 +458,7 @@ async function fetchView() {
     const [months, rows] = await Promise.all([
       getJSON("/api/event_map_months", { ...where, ...period(), limit: 10000 }),
       zoomedIn ? getJSON("/api/event_map", { ...where, ...period(), limit: BOX_ROWS })
-        : getJSON("/api/event_map_places", { ...period(), limit: 10000 })]);
+        : placeCounts(period())]);
     if (ask !== viewRequest) return;  // a later move asked again
     state.view = wanted;
     state.months = months.rows;
@@ -519,7 +524,7 @@ window.addEventListener("resize", () => drawSpark(state.items.filter(matches)));
 async function start() {
   try {  // the counts by place and by month first: they tell how many items there are, at any size
     const [places, months] = await Promise.all([
-      getJSON("/api/event_map_places", { limit: 10000 }), getJSON("/api/event_map_months", { limit: 10000 }), drawBasemap()]);
+      placeCounts({}), getJSON("/api/event_map_months", { limit: 10000 }), drawBasemap()]);
     for (const p of places.rows) {
       if (!state.places.has(p.place)) state.places.set(p.place, { place: p.place, label: p.placeLabel, type: p.type, wkt: p.wkt });
     }
@@ -547,7 +552,7 @@ async function start() {
   legend();
   state.selected = readUrl();
   update(true);
-  startControl(L, map, state.places).catch((e) => showProblem(document.getElementById("control-out"), e, "Could not load who controlled what"));
+  startControl(L, map, state.places);  // its periods are asked for when the slider is first touched (control.js)
 }
 
 start();
