@@ -31,7 +31,7 @@ from bench.generate import SEED, SENTINEL, build_world, corpus_meta
 from kg.executor.limits import Context, Limits
 from kg.namespaces import SPARQL_PREFIXES, Iris
 from kg.querying import keyset
-from kg.querying.catalogue import catalogue, run
+from kg.querying.catalogue import bindings, catalogue, run
 from kg.querying.sparql import plain
 
 
@@ -98,15 +98,18 @@ def every_case(store: Store, iris: Iris, seed: int = SEED, world_name: str = "fu
 
 def map_cases(seed: int = SEED, world_name: str = "full") -> list[tuple[str, str, dict, int | None]]:
     """(label, canned query, parameters, rows read): the map's queries (issue 17) as /explore asks
-    them: the aggregates whole, event_map a page at a time (it is ordered by date: the first page
-    costs the ordering of every item in the box) in the whole world and in a city-sized box."""
+    them: the aggregates whole, event_map a page at a time by key (as /api/event_map pages it), in
+    the whole world and in a city-sized box."""
     world = build_world(seed, world_name)
     lat, lon = next(p for p in world.places if p.id == "homs").coords
     box = {"south": round(lat - 0.08, 4), "west": round(lon - 0.08, 4), "north": round(lat + 0.08, 4),
            "east": round(lon + 0.08, 4)}
     return [
-        ("event_map (first page: 100 rows)", "event_map", {}, 100),
-        ("event_map (box: Homs city, first 2,000 rows)", "event_map", box, 2000),
+        *((f"event_map, {where} page ({keys} keys)", "event_map", {"@page": where, "@keys": keys}, None)
+          for where in ("first", "later") for keys in ("kept", "new")),
+        *((f"event_map (box: Homs city), first page ({keys} keys)", "event_map",
+           {**box, "@page": "first", "@keys": keys}, None) for keys in ("kept", "new")),
+        ("event_map_counts (all)", "event_map_counts", {}, None),
         ("event_map_places (all)", "event_map_places", {}, None),
         ("event_map_places (box: Homs city)", "event_map_places", box, None),
         ("event_map_months (all)", "event_map_months", {}, None),
@@ -130,14 +133,17 @@ def paged_cases() -> list[tuple[str, str, dict]]:
     return out
 
 
-def _paged(store: Store, name: str, where: str, keys: str, queries: Path | None = None,
+def _paged(store: Store, name: str, params: dict, queries: Path | None = None,
            rows: list | None = None) -> Callable[[], int]:
     """One page of `name` (of the folder `queries`, else the canned queries) as kg.querying.answers
-    runs it (rows read and written as JSON); the page's rows appended to `rows` when given."""
+    runs it (rows read and written as JSON); the page's rows appended to `rows` when given.
+    `params`: "@page" (first, later), "@keys" (kept, new) and the query's own parameters."""
     q = catalogue(queries)[name] if queries else catalogue()[name]
+    where, keys = params["@page"], params["@keys"]
+    bound = bindings(store, Iris(), q, {k: v for k, v in params.items() if not k.startswith("@")})
     ctx = Context(store, Limits(timeout=3600), time.monotonic() + 3600)
     after = None
-    listed = keyset.key_list(store, name, q.keyset, {}, 0)  # kept for "kept keys", dropped before each "new keys" run
+    listed = keyset.key_list(store, name, q.keyset, bound, 0)  # kept for "kept keys", dropped before each "new keys" run
     if where == "later":
         after = keyset.encode_cursor(name, listed.keys[len(listed.keys) // 2], 0)
 
@@ -145,7 +151,7 @@ def _paged(store: Store, name: str, where: str, keys: str, queries: Path | None 
         if keys == "new":
             keyset.forget()
         ctx.deadline = time.monotonic() + 3600
-        found = keyset.fetch(ctx, name, q.sparql, q.keyset, {}, 0, PAGE, after)
+        found = keyset.fetch(ctx, name, q.sparql, q.keyset, bound, 0, PAGE, after)
         columns = found.columns
         body = json.dumps([{c: plain(t) for c, t in zip(columns, row)} for row in found.rows[:PAGE]])
         if rows is not None:
@@ -160,7 +166,7 @@ def time_query(store: Store, name: str, params: dict, budget: float, min_runs: i
     rows read to the end (or the first `page` rows)."""
     q = catalogue(queries)[name] if queries else catalogue()[name]
     iris = Iris()
-    paged = _paged(store, name, params["@page"], params["@keys"], queries) if "@page" in params else None
+    paged = _paged(store, name, params, queries) if "@page" in params else None
 
     def once() -> tuple[float, int]:
         t0 = time.perf_counter()
@@ -209,7 +215,7 @@ def bench(work: Path, budget: float = 5.0, min_runs: int = 3, max_runs: int = 50
                 if "@page" in params:  # a page: its rows, not the whole answer (minutes at 10k)
                     pages = [[], []]
                     for rows, queries in zip(pages, (against, None)):
-                        _paged(store, name, params["@page"], params["@keys"], queries, rows)()
+                        _paged(store, name, params, queries, rows)()
                     row[f"{kind}, same rows"] = pages[0] == pages[1]
                 else:
                     row[f"{kind}, same rows"] = ([tuple(r) for r in run(store, catalogue(against)[name], params, iris)]
