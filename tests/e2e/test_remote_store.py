@@ -104,10 +104,15 @@ VIRTUOSO_DIFFERS = {
     # queries rewritten elsewhere (helper "paging": agreements, actors, places; helper "map": event_map)
     "agreements": "a `*` path whose start is bound by an earlier pattern: ?type rdfs:subClassOf* hk:Agreement "
                   "misses its zero-length match",
-    "event_map": "rdfs:subClassOf* and hk:partOf* from bound starts",
     "actors": "GROUP_CONCAT over no values: `aliases` of an actor with none",
-    "places": "rows in another order: ORDER BY ?label leaves ties (a place in two parents) to the store",
 }
+
+
+# The canned queries Virtuoso 7.2.5 refuses to compile: `LATERAL` is Oxigraph's extension of SPARQL
+# 1.1 (the map's queries, by the helper "map"), a syntax error to Virtuoso (SP030); each is checked to
+# be refused still.
+VIRTUOSO_REFUSES = {name: "LATERAL (an Oxigraph extension): SP030 syntax error"
+                    for name in ("event_map", "event_map_places", "event_map_months")}
 
 
 def as_virtuoso_stores(term):
@@ -195,16 +200,25 @@ def test_the_remote_store_holds_what_the_embedded_one_holds(remote, embedded, ki
 def test_every_canned_query_answers_the_same_rows(remote, embedded, iris, kind):
     catalogue, given = canned.catalogue(), _parameters(embedded)
     differs = VIRTUOSO_DIFFERS if kind == "virtuoso" else {}
-    assert len(catalogue) >= 13 and set(differs) <= set(catalogue)
+    refused = VIRTUOSO_REFUSES if kind == "virtuoso" else {}
+    assert len(catalogue) >= 13 and set(differs) | set(refused) <= set(catalogue)
     answered = 0
     for name, query in catalogue.items():
         values = given.get(name, {})
+        if name in refused:
+            with pytest.raises(SyntaxError, match="LATERAL"):
+                canned.run(remote, query, values, iris)
+            continue
         expected = comparable_answer(kind, query, canned.run(embedded, query, values, iris))
         got = comparable_answer(kind, query, canned.run(remote, query, values, iris))
         # and with the values bound as substitutions (the remote store writes them as VALUES)
         bound = canned.bindings(embedded, iris, query, values)
-        subs = comparable_answer(kind, query, embedded.query(query.sparql, use_default_graph_as_union=True,
-                                                             substitutions=bound))
+        try:
+            subs = comparable_answer(kind, query, embedded.query(query.sparql, use_default_graph_as_union=True,
+                                                                 substitutions=bound))
+        except RuntimeError as e:  # pyoxigraph substitutes only projected variables (event_map's box): the
+            assert "SELECT projection" in str(e), name  # canned answer is the reference then
+            subs = expected
         got_subs = comparable_answer(kind, query, remote.query(query.sparql, use_default_graph_as_union=True,
                                                                substitutions=bound))
         same = got == expected and got_subs == subs
