@@ -67,13 +67,23 @@ def embedded(tmp_path_factory, iris):
     return store
 
 
+@pytest.fixture(scope="module")
+def empty_server(kind, tmp_path_factory):
+    """A second SPARQL server, for the tests that need an empty one (`fresh`)."""
+    with running_sparql_server(kind, tmp_path_factory.mktemp(f"empty-{kind}")) as server:
+        yield server
+
+
 @pytest.fixture
-def fresh(kind, tmp_path):
-    """An empty SPARQL server of this test's own."""
-    with running_sparql_server(kind, tmp_path) as server:
-        store = server.open()
-        yield store
-        store.close()
+def fresh(empty_server):
+    """An empty SPARQL server: the module's second one, emptied before and after each test (one
+    server per module: a Virtuoso takes 5-15 s to start)."""
+    store = empty_server.open()
+    store.clear()
+    assert len(store) == 0 and list(store.named_graphs()) == []
+    yield store
+    store.clear()
+    store.close()
 
 
 def _parameters(embedded) -> dict[str, dict]:
