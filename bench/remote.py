@@ -159,7 +159,8 @@ def table(result: dict) -> str:
     lines = ["| load (files on disk -> queryable store) | seconds | quads/s | × embedded transactional |",
              "|---|---|---|---|"]
     for label, m in loads.items():
-        lines.append(f"| {label} | {m['seconds']:.1f} | {m['quads_per_s']:,} | {m['quads_per_s'] / base:.2f}× |")
+        ratio = f"{m['quads_per_s'] / base:.2f}×" if base == base else "—"  # (no embedded load timed: --no-embedded-loads)
+        lines.append(f"| {label} | {m['seconds']:.1f} | {m['quads_per_s']:,} | {ratio} |")
     lines += ["", f"Queries, median (p95) ms: the embedded on-disk store WORK/store-ours "
               f"({result['quads']['embedded']:,} quads) in process; the same files served by `oxigraph "
               f"serve-read-only`, over HTTP; and the server our loader just filled ({result['quads'].get('remote', 0):,} "
