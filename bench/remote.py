@@ -37,7 +37,7 @@ from pyoxigraph import Store
 import kg.loading.load
 from bench.generate import corpus_meta
 from bench.processes import free_port, oxigraph_command, running
-from bench.queries import cases, time_query
+from bench.queries import cases, paged_cases, time_query
 from bench.virtuoso import running_virtuoso
 from kg.errors import QueryTimeout
 from kg.loading.load import load
@@ -70,7 +70,7 @@ def timed_load(store, corpus: Path, **options) -> dict:
 
 
 def bench(corpus: Path, work: Path, budget: float, batches: list[int], log=print, virtuoso: bool = True,
-          embedded_loads: bool = True) -> dict:
+          embedded_loads: bool = True, which: str = "all") -> dict:
     out: dict = {"corpus": str(corpus), "load": {}, "queries": {}}
     tmp = Path(tempfile.mkdtemp(prefix="kg-bench-remote-"))
     servers = contextlib.ExitStack()  # the servers the query phase uses
@@ -122,10 +122,23 @@ def bench(corpus: Path, work: Path, budget: float, batches: list[int], log=print
         if other is not None:
             out["virtuoso_quads"] = len(other)
         meta = corpus_meta(work)
-        for label, name, params in cases(embedded, Iris(), meta["seed"], meta["world"]):
+        chosen = (cases(embedded, Iris(), meta["seed"], meta["world"]) if which in ("all", "both") else []) + \
+            ([c for c in paged_cases() if "first page" in c[0]] if which in ("paged", "both") else [])
+        for label, name, params in chosen:
             q = catalogue()[name]
             row = {"embedded": time_query(embedded, name, params, budget, 3, 50),
                    "same files": time_query(same_files, name, params, budget, 3, 50)}
+            if "@page" in params:  # a page as /api/<name> answers it (bench.queries._paged): timed, rows counted
+                for kind, store in (("remote", remote), ("virtuoso", other)):
+                    if store is not None:
+                        try:
+                            row[kind] = time_query(store, name, params, budget, 3, 50)
+                        except (OSError, RuntimeError, SyntaxError, QueryTimeout) as e:
+                            row[kind] = {"error": str(e)[:300]}
+                row["same_rows"] = row["virtuoso_same_rows"] = None
+                out["queries"][label] = row
+                log(f"  {label:<58} {row}")
+                continue
             expected = [tuple(r) for r in run(embedded, q, params)]
             row["same_rows"] = expected == [tuple(r) for r in run(same_files, q, params)]
             if remote is not None:
@@ -153,13 +166,18 @@ def bench(corpus: Path, work: Path, budget: float, batches: list[int], log=print
     return out
 
 
+def _same(same: bool | None) -> str:
+    return "—" if same is None else "yes" if same else "NO"  # None: a page, timed only
+
+
 def table(result: dict) -> str:
     loads = result["load"]
     base = loads.get("embedded, transactional (bulk=False)", {}).get("quads_per_s", float("nan"))
     lines = ["| load (files on disk -> queryable store) | seconds | quads/s | × embedded transactional |",
              "|---|---|---|---|"]
     for label, m in loads.items():
-        lines.append(f"| {label} | {m['seconds']:.1f} | {m['quads_per_s']:,} | {m['quads_per_s'] / base:.2f}× |")
+        ratio = f"{m['quads_per_s'] / base:.2f}×" if base == base else "—"  # (no embedded load timed: --no-embedded-loads)
+        lines.append(f"| {label} | {m['seconds']:.1f} | {m['quads_per_s']:,} | {ratio} |")
     lines += ["", f"Queries, median (p95) ms: the embedded on-disk store WORK/store-ours "
               f"({result['quads']['embedded']:,} quads) in process; the same files served by `oxigraph "
               f"serve-read-only`, over HTTP; and the server our loader just filled ({result['quads'].get('remote', 0):,} "
@@ -174,10 +192,13 @@ def table(result: dict) -> str:
                 cells.append("— | —")
                 continue
             r = row[kind]
+            if "error" in r:
+                cells.append(f"failed: {r['error'][:80]} | —")
+                continue
             ratio = r["median_ms"] / e["median_ms"] if e["median_ms"] else float("nan")
             cells.append(f"{r['median_ms']:.1f} ({r['p95_ms']:.1f}) | {ratio:.2f}×")
         lines.append(f"| {label} | {e['rows']} | {e['median_ms']:.1f} ({e['p95_ms']:.1f}) | " + " | ".join(cells)
-                     + f" | {'yes' if row['same_rows'] else 'NO'} |")
+                     + f" | {_same(row['same_rows'])} |")
     if any("virtuoso" in row for row in result["queries"].values()):
         lines += ["", f"Virtuoso (loaded by our loader, {result.get('virtuoso_quads', 0):,} quads) beside Oxigraph server "
                   "(the server our loader filled, else `serve-read-only` over the embedded store's files), over HTTP, "
@@ -188,11 +209,11 @@ def table(result: dict) -> str:
             o, v = row.get("remote", row["same files"]), row["virtuoso"]
             if "error" in v:
                 lines.append(f"| {label} | {o['median_ms']:.1f} ({o['p95_ms']:.1f}) | {o['rows']} | failed: "
-                             f"{v['error'][:120]} | | | NO |")
+                             f"{v['error'][:120]} | | | {_same(row['virtuoso_same_rows'])} |")
                 continue
             ratio = v["median_ms"] / o["median_ms"] if o["median_ms"] else float("nan")
             lines.append(f"| {label} | {o['median_ms']:.1f} ({o['p95_ms']:.1f}) | {o['rows']} | {v['median_ms']:.1f} "
-                         f"({v['p95_ms']:.1f}) | {v['rows']} | {ratio:.2f}× | {'yes' if row['virtuoso_same_rows'] else 'NO'} |")
+                         f"({v['p95_ms']:.1f}) | {v['rows']} | {ratio:.2f}× | {_same(row['virtuoso_same_rows'])} |")
     return "\n".join(lines)
 
 
@@ -206,10 +227,14 @@ def main(argv=None):
     ap.add_argument("--no-virtuoso", dest="virtuoso", action="store_false", help="leave Virtuoso out")
     ap.add_argument("--no-embedded-loads", dest="embedded_loads", action="store_false",
                     help="do not time the embedded loads (--batches '' leaves out the oxigraph serve loads too)")
+    ap.add_argument("--cases", choices=("all", "paged", "both"), default="all",
+                    help="bench.queries' cases (all: every canned query unpaged; paged: the whole-graph queries' "
+                         "first page as /api answers it, keys kept and new)")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
     result = bench(args.corpus, args.work, args.budget, [int(b) for b in args.batches.split(",") if b],
-                   log=lambda s: print(s, file=sys.stderr), virtuoso=args.virtuoso, embedded_loads=args.embedded_loads)
+                   log=lambda s: print(s, file=sys.stderr), virtuoso=args.virtuoso, embedded_loads=args.embedded_loads,
+                   which=args.cases)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
     print(table(result))

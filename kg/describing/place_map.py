@@ -39,12 +39,19 @@ class PlaceMap:
 # The place, the places inside it and those containing it, as the canned query `places` gives them
 # (most specific type, direct parent, coordinates): all a place's map needs, without every place
 # of the graph (`places` takes seconds on the benchmark's 3,459 places; this is lookups from one).
+# The place classes are a sub-select with a LIMIT, never `?t rdfs:subClassOf+ hk:Place` after ?t is
+# bound: Virtuoso 7.2.5 evaluates such a path wrongly (2 rows of 29 for Homs on the seeds) and, on
+# some plans, dies of a general protection fault (docs/remote-store.md, "Virtuoso"). The place itself
+# comes from a pattern that binds ?here inside its group: `{ BIND(?here AS ?place) }` alone sees ?here
+# unbound there (SPARQL evaluates a group before joining it, and the parameter is a VALUES block of
+# the outer group), which made ?place every labelled place of the graph on Oxigraph.
 AROUND = """
 SELECT ?place ?label ?type ?parent ?wkt WHERE {
-  { BIND(?here AS ?place) } UNION { ?place hk:partOf ?here } UNION { ?here hk:partOf ?place }
+  { ?here rdfs:label [] BIND(?here AS ?place) } UNION { ?place hk:partOf ?here } UNION { ?here hk:partOf ?place }
   ?place rdfs:label ?label .
   { ?place a ?t FILTER NOT EXISTS { ?place a ?sub FILTER(?sub != ?t) FILTER EXISTS { ?sub rdfs:subClassOf ?t } } }
-  ?t rdfs:subClassOf+ hk:Place ; rdfs:label ?type .
+  { SELECT DISTINCT ?t WHERE { ?t rdfs:subClassOf+ hk:Place } LIMIT 1000000 }
+  ?t rdfs:label ?type .
   OPTIONAL {
     ?place hk:partOf ?parent .
     FILTER NOT EXISTS { ?place hk:partOf ?mid FILTER(?mid != ?parent) FILTER EXISTS { ?mid hk:partOf ?parent } }

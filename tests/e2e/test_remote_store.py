@@ -16,6 +16,7 @@ import rdflib
 from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, QueryTriples, RdfFormat, Variable
 
 from kg.describing import resources as describe
+from kg.describing.place_map import gazetteer
 from kg.describing.stats import statistics
 from kg.describing.void import distinct_triples
 from kg.errors import AnnotationError, QueryTimeout, UnknownName
@@ -66,13 +67,23 @@ def embedded(tmp_path_factory, iris):
     return store
 
 
+@pytest.fixture(scope="module")
+def empty_server(kind, tmp_path_factory):
+    """A second SPARQL server, for the tests that need an empty one (`fresh`)."""
+    with running_sparql_server(kind, tmp_path_factory.mktemp(f"empty-{kind}")) as server:
+        yield server
+
+
 @pytest.fixture
-def fresh(kind, tmp_path):
-    """An empty SPARQL server of this test's own."""
-    with running_sparql_server(kind, tmp_path) as server:
-        store = server.open()
-        yield store
-        store.close()
+def fresh(empty_server):
+    """An empty SPARQL server: the module's second one, emptied before and after each test (one
+    server per module: a Virtuoso takes 5-15 s to start)."""
+    store = empty_server.open()
+    store.clear()
+    assert len(store) == 0 and list(store.named_graphs()) == []
+    yield store
+    store.clear()
+    store.close()
 
 
 def _parameters(embedded) -> dict[str, dict]:
@@ -103,10 +114,15 @@ VIRTUOSO_DIFFERS = {
     # queries rewritten elsewhere (helper "paging": agreements, actors, places; helper "map": event_map)
     "agreements": "a `*` path whose start is bound by an earlier pattern: ?type rdfs:subClassOf* hk:Agreement "
                   "misses its zero-length match",
-    "event_map": "rdfs:subClassOf* and hk:partOf* from bound starts",
     "actors": "GROUP_CONCAT over no values: `aliases` of an actor with none",
-    "places": "rows in another order: ORDER BY ?label leaves ties (a place in two parents) to the store",
 }
+
+
+# The canned queries Virtuoso 7.2.5 refuses to compile: `LATERAL` is Oxigraph's extension of SPARQL
+# 1.1 (the map's queries, by the helper "map"), a syntax error to Virtuoso (SP030); each is checked to
+# be refused still.
+VIRTUOSO_REFUSES = {name: "LATERAL (an Oxigraph extension): SP030 syntax error"
+                    for name in ("event_map", "event_map_places", "event_map_months")}
 
 
 def as_virtuoso_stores(term):
@@ -194,22 +210,27 @@ def test_the_remote_store_holds_what_the_embedded_one_holds(remote, embedded, ki
 def test_every_canned_query_answers_the_same_rows(remote, embedded, iris, kind):
     catalogue, given = canned.catalogue(), _parameters(embedded)
     differs = VIRTUOSO_DIFFERS if kind == "virtuoso" else {}
-    assert len(catalogue) >= 13 and set(differs) <= set(catalogue)
+    refused = VIRTUOSO_REFUSES if kind == "virtuoso" else {}
+    assert len(catalogue) >= 13 and set(differs) | set(refused) <= set(catalogue)
     answered = 0
     for name, query in catalogue.items():
         values = given.get(name, {})
+        if name in refused:
+            with pytest.raises(SyntaxError, match="LATERAL"):
+                canned.run(remote, query, values, iris)
+            continue
         expected = comparable_answer(kind, query, canned.run(embedded, query, values, iris))
         got = comparable_answer(kind, query, canned.run(remote, query, values, iris))
-        # and with the values bound as substitutions (the remote store writes them as VALUES), where
-        # pyoxigraph takes them: it substitutes projected variables only (event_map's box is not)
+        # and with the values bound as substitutions (the remote store writes them as VALUES)
         bound = canned.bindings(embedded, iris, query, values)
-        projected = {v.value for v in embedded.query(query.sparql, use_default_graph_as_union=True).variables}
-        subs = got_subs = None
-        if all(v.value in projected for v in bound):
+        try:
             subs = comparable_answer(kind, query, embedded.query(query.sparql, use_default_graph_as_union=True,
                                                                  substitutions=bound))
-            got_subs = comparable_answer(kind, query, remote.query(query.sparql, use_default_graph_as_union=True,
-                                                                   substitutions=bound))
+        except RuntimeError as e:  # pyoxigraph substitutes only projected variables (event_map's box): the
+            assert "SELECT projection" in str(e), name  # canned answer is the reference then
+            subs = expected
+        got_subs = comparable_answer(kind, query, remote.query(query.sparql, use_default_graph_as_union=True,
+                                                               substitutions=bound))
         same = got == expected and got_subs == subs
         if name in differs:
             assert not same, f"{name} now answers as the embedded store: drop it from VIRTUOSO_DIFFERS and the docs"
@@ -289,6 +310,22 @@ def test_describe_gives_the_same_description(remote, embedded, iris, kind):
         assert (page.label, statements(kind, page), page.evidence) == \
             (expected.label, statements(kind, expected), expected.evidence)
     assert not describe.exists(remote, NamedNode(f"{BASE}place/atlantis"))
+
+
+def test_a_place_pages_map_finds_the_same_places(remote, embedded, kind):
+    """kg.describing.place_map.AROUND: the place, the places inside it and those containing it. Its
+    class path `?t rdfs:subClassOf+ hk:Place`, written after ?t was bound, gave Virtuoso 2 of Homs's
+    29 rows and, on some plans, killed it (a general protection fault: docs/remote-store.md)."""
+    for place in ("homs", "baba-amr", "syria"):
+        iri = f"{BASE}place/{place}"
+        got, expected = gazetteer(remote, iri), gazetteer(embedded, iri)
+        assert len(expected.places) > 1 and set(got.places) == set(expected.places), place
+        for p, e in expected.places.items():
+            g = got.places[p]
+            assert (g.label, g.type, sorted(g.parents)) == (e.label, e.type, sorted(e.parents)), p
+            assert (g.point is None) == (e.point is None), p
+            if e.point:
+                assert [round(c, 5) for c in g.point] == [round(c, 5) for c in e.point], p
 
 
 def test_exports_parse_and_hold_the_same_data(remote, embedded, iris, kind):

@@ -1,11 +1,9 @@
 """What is Virtuoso's own in the remote store (docs/remote-store.md, "Virtuoso"): the private
 instance bench/virtuoso.py sets up, and RemoteStore's answers to Virtuoso's ways. The suites that
 run against every server are tests/test_remote_store.py and tests/test_e2e_remote.py. Virtuoso must
-be installed (.ci/run installs it): without it these tests fail, they do not skip."""
+be installed (.ci/run installs it): without it these tests skip, but under CI ($CI set) they fail."""
 
 from __future__ import annotations
-
-import os
 
 import httpx
 import pytest
@@ -14,10 +12,9 @@ from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, QueryT
 from bench.virtuoso import VIRTRDF, running_virtuoso
 from kg.errors import QueryTimeout
 from kg.storage.graphs import graph_triples, replace_graphs
+from support.servers import virtuoso_skip
 
-pytestmark = [pytest.mark.server,
-              pytest.mark.skipif(not os.environ.get("KG_TEST_VIRTUOSO"), reason="Virtuoso runs on demand: KG_TEST_VIRTUOSO=1 "
-                                 "(tests/support/servers.py says why)")]
+pytestmark = [pytest.mark.server, virtuoso_skip()]
 
 G = NamedNode("urn:x-test:graph")
 CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
