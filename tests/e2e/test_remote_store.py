@@ -122,7 +122,7 @@ VIRTUOSO_DIFFERS = {
 # 1.1 (the map's queries, by the helper "map"), a syntax error to Virtuoso (SP030); each is checked to
 # be refused still.
 VIRTUOSO_REFUSES = {name: "LATERAL (an Oxigraph extension): SP030 syntax error"
-                    for name in ("event_map", "event_map_places", "event_map_months")}
+                    for name in ("event_map", "event_map_places", "event_map_months", "event_map_counts")}
 
 
 def as_virtuoso_stores(term):
