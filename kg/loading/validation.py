@@ -12,6 +12,7 @@ its other articles define)."""
 from __future__ import annotations
 
 import copy
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -94,6 +95,25 @@ def _item_at(starts, line, kept) -> tuple[str, int] | None:
     return (section, index) if index in kept[section] else None
 
 
+@lru_cache(maxsize=4096)
+def _ids_of(path: str, mtime_ns: int, size: int) -> tuple[object, tuple] | None:
+    """A corpus file's article id and its local place and actor ids, in order; None if it does not
+    read (its own check says why). Kept per (file, modification time, size): checking a corpus of N
+    files reads each other file once, not N times."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        refuse_hostile(path, text)  # another file of the corpus is as untrusted as this one
+        doc = yaml.safe_load(text) or {}
+    except (OSError, UnicodeDecodeError, AnnotationError, yaml.YAMLError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    article = doc.get("article")
+    local = tuple(item.get("id") for section in ("places", "actors") for item in (doc.get(section) or [])
+                  if isinstance(item, dict) and isinstance(item.get("id"), str))
+    return (article.get("id") if isinstance(article, dict) else None), local
+
+
 def _clashes(path: Path, located: Located, tree: dict, others: list[Path]) -> list[AnnotationError]:
     """Article id and article-local place and actor ids that another corpus file uses already."""
     errors = []
@@ -104,17 +124,18 @@ def _clashes(path: Path, located: Located, tree: dict, others: list[Path]) -> li
         if other.resolve() == path.resolve():
             continue
         try:
-            text = other.read_text(encoding="utf-8")
-            refuse_hostile(other, text)  # another file of the corpus is as untrusted as this one
-            doc = yaml.safe_load(text) or {}
-        except (OSError, UnicodeDecodeError, AnnotationError, yaml.YAMLError):
+            stat = other.stat()
+        except OSError:
             continue
-        if (doc.get("article") or {}).get("id") == article_id:
+        ids = _ids_of(str(other.resolve()), stat.st_mtime_ns, stat.st_size)
+        if ids is None:
+            continue
+        other_article, other_local = ids
+        if other_article == article_id:
             errors.append(located.error(("article", "id"), f"article id {article_id!r} is also used by {other}"))
-        for section in ("places", "actors"):
-            for item in doc.get(section) or []:
-                if isinstance(item, dict) and item.get("id") in local:
-                    errors.append(located.error(local[item["id"]] + ("id",),
-                                                f"id {item['id']!r} is also defined in {other.name}; move it to "
-                                                "entities.yaml and reference it from both"))
+        for item_id in other_local:
+            if item_id in local:
+                errors.append(located.error(local[item_id] + ("id",),
+                                            f"id {item_id!r} is also defined in {other.name}; move it to "
+                                            "entities.yaml and reference it from both"))
     return errors
