@@ -57,10 +57,11 @@ def test_updates_need_the_credentials(virtuoso):
 
 
 def test_a_query_stopped_at_its_limit_is_a_timeout_never_a_partial_answer(virtuoso, store):
-    # Virtuoso's "anytime" answer: 200 with the count so far, flagged only in a header
+    # Virtuoso's "anytime" answer: 200 with the count so far, flagged only in a header; or, when it has
+    # nothing to give by then (timing: seen once in a full CI run), 500. Never an unflagged 200.
     partial = httpx.post(virtuoso.query_url, data={"query": CROSS, "timeout": "1000"},
                          headers={"Accept": "application/sparql-results+json"}, timeout=60)
-    assert partial.status_code == 200 and partial.headers["x-sql-state"] == "S1TAT"
+    assert (partial.status_code == 200 and partial.headers["x-sql-state"] == "S1TAT") or partial.status_code == 500
     with pytest.raises(QueryTimeout):  # without `timeout=`: 500 SR171, past MaxQueryExecutionTime
         list(store.query(CROSS))
 
