@@ -11,12 +11,10 @@ import pytest
 from pyoxigraph import Store
 
 from api import create_app
-from bench import generate
-from kg.loading.load import load
 from kg.namespaces import Iris
 from kg.querying.catalogue import catalogue, run
 from kg.querying.sparql import plain
-from support import BASE
+from support import BASE, generated_store
 from support.api import TestClient
 
 # GROUP_CONCAT columns: the order inside one is the engine's, so they are compared as sets
@@ -76,11 +74,7 @@ def test_a_box_s_pages_hold_only_the_box_s_places(client, api_store):
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Store:
-    folder = tmp_path_factory.mktemp("gen20map")
-    generate.generate(folder, 20)
-    store = Store()
-    load(store, [folder], Iris(BASE))
-    return store
+    return generated_store(tmp_path_factory.mktemp("gen20map"))
 
 
 @pytest.mark.parametrize("params,limit", [({}, 37), ({"south": 33, "west": 35, "north": 36, "east": 38}, 11),

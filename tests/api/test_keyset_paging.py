@@ -14,14 +14,11 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Store
 
 from api import create_app
-from bench import generate
 from kg.executor.limits import Context, Limits
-from kg.loading.load import load
-from kg.namespaces import Iris
 from kg.querying import keyset
 from kg.querying.catalogue import catalogue, run
 from kg.querying.sparql import plain
-from support import BASE
+from support import BASE, generated_store
 from support.api import PROBLEM, TestClient
 
 PAGED = ("agreements", "places", "actors", "conflicting_figures")
@@ -76,11 +73,7 @@ def test_pages_together_are_the_whole_answer_on_the_seeds(client, api_store, nam
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Store:
-    folder = tmp_path_factory.mktemp("gen20")
-    generate.generate(folder, 20)
-    store = Store()
-    load(store, [folder], Iris(BASE))
-    return store
+    return generated_store(tmp_path_factory.mktemp("gen20"))
 
 
 @pytest.mark.parametrize("name,limit", [("agreements", 7), ("places", 250), ("actors", 30), ("conflicting_figures", 9)])

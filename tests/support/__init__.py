@@ -32,3 +32,16 @@ def select(store: Store, sparql: str, **subs) -> list[dict]:
                          substitutions={Variable(k): v for k, v in subs.items()} or None)
     names = [v.value for v in result.variables if v.value not in subs]
     return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in result]
+
+
+def generated_store(folder: Path, articles: int = 20) -> Store:
+    """`articles` generated articles (bench.generate, full world) written to `folder` and loaded into
+    an in-memory store: a corpus larger and less regular than the seeds."""
+    from bench import generate
+    from kg.loading.load import load
+    from kg.namespaces import Iris
+
+    generate.generate(folder, articles)
+    store = Store()
+    load(store, [folder], Iris(BASE))
+    return store

@@ -8,14 +8,11 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import Store
 
-from bench import generate
 from kg.executor.limits import Context, Limits
-from kg.loading.load import load
-from kg.namespaces import Iris
 from kg.querying import keyset
 from kg.querying.catalogue import catalogue, run
 from kg.querying.sparql import plain
-from support import BASE
+from support import generated_store
 
 # main's text before this change (its `# @page` marks are comments: the whole answer)
 OLD = {"conflicting_figures": """
@@ -78,11 +75,7 @@ def paged(store: Store, name: str, limit: int) -> list[tuple]:
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Store:
-    folder = tmp_path_factory.mktemp("rows20")
-    generate.generate(folder, 20)
-    store = Store()
-    load(store, [folder], Iris(BASE))
-    return store
+    return generated_store(tmp_path_factory.mktemp("rows20"))
 
 
 @pytest.mark.parametrize("name", sorted(OLD))
