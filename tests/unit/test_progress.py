@@ -29,9 +29,16 @@ def corpus(tmp_path_factory):
     return out
 
 
-def test_a_log_gets_a_few_summary_lines_not_one_per_file(corpus, tmp_path):
-    result = CliRunner().invoke(main, ["load", str(corpus), "--store", str(tmp_path / "store")],
-                                catch_exceptions=False)
+@pytest.fixture(scope="module")
+def loaded(corpus, tmp_path_factory):
+    """`kg load` of the corpus, once for the module: (what it printed, the store)."""
+    store = tmp_path_factory.mktemp("loaded") / "store"
+    result = CliRunner().invoke(main, ["load", str(corpus), "--store", str(store)], catch_exceptions=False)
+    return result, store
+
+
+def test_a_log_gets_a_few_summary_lines_not_one_per_file(loaded):
+    result, _ = loaded
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert not any(".yaml" in line for line in lines)  # no "checking FILE" per file
@@ -88,10 +95,10 @@ def test_kg_validate_on_a_real_terminal_draws_a_bar(corpus):
     assert re.search(r"ok: .*entities\.yaml and 40 article file\(s\), in [\d.]+ s", text)
 
 
-def test_kg_export_reports_quads_and_seconds(corpus, tmp_path):
-    store = str(tmp_path / "store")
-    assert CliRunner().invoke(main, ["load", str(corpus), "--store", store]).exit_code == 0
-    result = CliRunner().invoke(main, ["export", "--store", store, "-o", str(tmp_path / "all.trig")],
+def test_kg_export_reports_quads_and_seconds(loaded, tmp_path):
+    load, store = loaded
+    assert load.exit_code == 0, load.output
+    result = CliRunner().invoke(main, ["export", "--store", str(store), "-o", str(tmp_path / "all.trig")],
                                 catch_exceptions=False)
     lines = result.output.strip().splitlines()
     assert re.match(r"exporting: \d+ quads$", lines[0]) and len(lines) <= 6
