@@ -302,7 +302,7 @@ def test_the_months_from_the_load_time_month_are_the_old_query_s_on_a_generated_
         assert _months(generated, None, params) == old, params
 
 
-def test_an_item_s_month_is_written_beside_its_map_place_of_its_earliest_else_latest_date(store):
+def test_an_item_s_month_is_written_beside_its_map_place_of_its_earliest_else_latest_date_or_undated(store):
     months = {r["i"].value: (r["g"].value, r["m"].value, r["m"].datatype.value)
               for r in store.query(f"SELECT ?g ?i ?m {{ GRAPH ?g {{ ?i <{HK}mapMonth> ?m }} }}")}
     a004 = f"{BASE}event/a004-keystone-ats-homs-exodus/"
@@ -310,7 +310,12 @@ def test_an_item_s_month_is_written_beside_its_map_place_of_its_earliest_else_la
     year_month = "http://www.w3.org/2001/XMLSchema#gYearMonth"
     assert months[a004 + "hama-celebrations"] == (inferred, "2024-11", year_month)  # 2024-11-27 .. 2024-12-06
     assert months[a004 + "jolani-appeal-to-iraq"] == (inferred, "2024-12", year_month)  # latest only: 2024-12-06
-    assert f"{BASE}event/a003-battle-for-homs/homs-communications-cut" not in months  # undated
+    undated = f"{BASE}event/a003-battle-for-homs/homs-communications-cut"
+    assert undated not in months
+    flagged = {r["i"].value: (r["g"].value, r["v"].value) for r in store.query(
+        f"SELECT ?g ?i ?v {{ GRAPH ?g {{ ?i <{HK}mapUndated> ?v }} }}")}
+    assert flagged[undated] == (f"{BASE}graph/inferred/a003-battle-for-homs", "true")
+    assert not flagged.keys() & months.keys() and len(flagged) > 5
     assert months[f"{BASE}agreement/a002-syria-direct-fall-of-homs/old-homs-truce"][1] == "2014-05"
 
 
