@@ -12,6 +12,7 @@ import shutil
 import pytest
 from pyoxigraph import Store
 
+import support
 from kg.executor.limits import Limits
 from kg.executor.pool import ProcessPool
 from kg.loading.load import load
@@ -19,7 +20,6 @@ from kg.namespaces import Iris
 from kg.paths import SEEDS
 from kg.querying import answers, catalogue
 from kg.storage.opening import open_store
-import support
 from support import BASE
 
 HK = "https://w3id.org/homs-kg/ontology#"
