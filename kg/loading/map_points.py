@@ -186,7 +186,6 @@ def article_triples(reasoner, article: set[Triple]) -> set[Triple]:
               for top in _TOPS if Triple(s, _TYPE, top) in base}
     for item in items:
         out |= month_triples(item, earliest.get(item) or latest.get(item) or ())
-    for item in items:
         where = located.get(item, set())
         for place in where:
             if not any(place in places.ancestors(inner) for inner in where):
