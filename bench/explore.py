@@ -54,6 +54,10 @@ def one_run(context, url: str, timeout: float) -> dict:
         mode = page.evaluate("document.body.dataset.mode")
         timings = page.evaluate("performance.getEntriesByType('resource').filter(e => e.name.includes('/api/'))"
                                 ".map(e => [e.name.split('/api/')[1].split('?')[0], Math.round(e.startTime), Math.round(e.duration)])")
+        # where the time before the first answer goes: the page's own files (the scripts, then the modules
+        # they import), [path, start ms, duration ms] from the navigation's start
+        assets = page.evaluate("performance.getEntriesByType('resource').filter(e => !e.name.includes('/api/'))"
+                               ".map(e => [new URL(e.name).pathname, Math.round(e.startTime), Math.round(e.duration)])")
         t1 = time.perf_counter()
         # `void`: setView returns the map, which Playwright would serialise back (the whole Leaflet object
         # graph: 40-55 s at 10k, measured as "zoom" until this round)
@@ -66,7 +70,8 @@ def one_run(context, url: str, timeout: float) -> dict:
     finally:
         page.close()
     return {"shown_s": round(shown, 3), "zoom_s": round(zoom, 3), "mode": mode, "items_listed": items,
-            "pins_after_zoom": pins, "requests": asked, "api_ms_at_shown": timings}
+            "pins_after_zoom": pins, "requests": asked, "api_ms_at_shown": timings, "assets_ms": assets,
+            "first_api_ms": min((t[1] for t in timings), default=None)}
 
 
 def bench(work: Path, runs: int, timeout: float, log=print) -> dict:
@@ -91,7 +96,8 @@ def bench(work: Path, runs: int, timeout: float, log=print) -> dict:
                 log(f"  {work.name} run {k + 1} ({r['cache']} answer cache, {r['mode']} mode): map and timeline "
                     f"shown in {r['shown_s']:.2f} s; zoomed to Homs, drawn in {r['zoom_s']:.2f} s "
                     f"({r['items_listed']} items listed); asked: {', '.join(sorted(set(r['requests'])))}; "
-                    f"API answers by then [name, start ms, duration ms]: {r['api_ms_at_shown']}")
+                    f"API answers by then [name, start ms, duration ms]: {r['api_ms_at_shown']} (the first asked "
+                    f"{r['first_api_ms']} ms after the navigation began, once the page's scripts were in)")
         finally:
             browser.close()
     warm = [r["shown_s"] for r in out["runs"][1:]]

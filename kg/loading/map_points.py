@@ -12,7 +12,13 @@ inferred graphs are, and written as plain triples, so the map's queries are sing
 - `<place> hk:mapPoint "POINT(lon lat)"^^geo:wktLiteral`, with `hk:mapLatitude` and `hk:mapLongitude`
   (xsd:decimal, for a box): the WKT of the place's geometry, or of the nearest containing places'
   (a containing place with a geometry that no other such place inside it lies within). Shared places
-  get theirs in the entities' inferred graph, an article's own places in the article's.
+  get theirs in the entities' inferred graph, an article's own places in the article's;
+- `<item> hk:mapMonth "2013-02"^^xsd:gYearMonth`: the month the item starts in, for the timeline's
+  count by month (event_map_months): of its earliest date (hk:earliest, stated or derived by
+  kg.loading.time_bounds), else of its latest; and `<item> hk:mapUndated true` when it has neither.
+  In the article's inferred graph, beside its map places: the world's count by month is then a read
+  of these two predicates, not a join of every item with its dates (nor of every item with its
+  month, to find the undated).
 
 Kept exact by the same writes that keep the inferred graphs exact: an article's are derived with its
 inferred graph (`kg.loading.time_bounds.inferred`, the hook both the transactional and the bulk load
@@ -31,12 +37,15 @@ from pyoxigraph import Literal, Triple
 
 from kg.namespaces import GEO, HK, RDF, XSD
 
-MAP_PROPERTIES = (HK.mapPlace, HK.mapPoint, HK.mapLatitude, HK.mapLongitude)
+MAP_PROPERTIES = (HK.mapPlace, HK.mapPoint, HK.mapLatitude, HK.mapLongitude, HK.mapMonth, HK.mapUndated)
 # the terms, once (a namespace attribute makes a new NamedNode at every access: per triple, it showed)
 _TYPE, _PLACE, _PART_OF, _HAS_GEOMETRY, _AS_WKT = RDF.type, HK.Place, HK.partOf, GEO.hasGeometry, GEO.asWKT
 _LOCATED_IN, _TOPS = HK.locatedIn, (HK.Event, HK.Agreement)
-_MAP_PLACE, _MAP_POINT, _MAP_LATITUDE, _MAP_LONGITUDE = MAP_PROPERTIES
-_DECIMAL = XSD.decimal
+_MAP_PLACE, _MAP_POINT, _MAP_LATITUDE, _MAP_LONGITUDE, _MAP_MONTH, _MAP_UNDATED = MAP_PROPERTIES
+_EARLIEST, _LATEST = HK.earliest, HK.latest
+_DECIMAL, _YEAR_MONTH = XSD.decimal, XSD.gYearMonth
+_TRUE = Literal("true", datatype=XSD.boolean)
+_MONTH = re.compile(r"^-?\d{4,}-\d{2}$")
 _POINT = re.compile(r"^\s*POINT\s*\(\s*(-?[\d.]+(?:[eE][-+]?\d+)?)\s+(-?[\d.]+(?:[eE][-+]?\d+)?)\s*\)\s*$", re.I)
 
 
@@ -160,7 +169,7 @@ def article_triples(reasoner, article: set[Triple]) -> set[Triple]:
     out = set()
     for place in own.places - shared.places:  # an article's own places (article-local)
         out |= places.point_triples(place)
-    items, located = set(), {}
+    items, located, earliest, latest = set(), {}, {}, {}
     for t in article:
         p = t.predicate
         if p == _TYPE:
@@ -168,11 +177,31 @@ def article_triples(reasoner, article: set[Triple]) -> set[Triple]:
                 items.add(t.subject)
         elif p == _LOCATED_IN:
             located.setdefault(t.subject, set()).add(t.object)
+        elif p == _EARLIEST:
+            earliest.setdefault(t.subject, set()).add(t.object)
+        elif p == _LATEST:
+            latest.setdefault(t.subject, set()).add(t.object)
     base = reasoner.base  # a report of a shared event is typed in the entities too (hk:reportOf's domain)
-    items |= {s for s in located for top in _TOPS if Triple(s, _TYPE, top) in base}
+    items |= {s for s in (located.keys() | earliest.keys() | latest.keys()) - items
+              for top in _TOPS if Triple(s, _TYPE, top) in base}
     for item in items:
+        out |= month_triples(item, earliest.get(item) or latest.get(item) or ())
         where = located.get(item, set())
         for place in where:
             if not any(place in places.ancestors(inner) for inner in where):
                 out.add(Triple(item, _MAP_PLACE, place))
+    return out
+
+
+def month_triples(item, dates: Iterable) -> set[Triple]:
+    """The item's hk:mapMonth: each date's first seven characters, as event_map_months reads them
+    (`SUBSTR(STR(?date), 1, 7)`), typed xsd:gYearMonth; `dates` are its earliest dates, else its
+    latest. None: `hk:mapUndated true`."""
+    if not dates:
+        return {Triple(item, _MAP_UNDATED, _TRUE)}
+    out = set()
+    for date in dates:
+        month = date.value[:7]
+        if _MONTH.match(month):
+            out.add(Triple(item, _MAP_MONTH, Literal(month, datatype=_YEAR_MONTH)))
     return out

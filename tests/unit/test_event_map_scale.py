@@ -5,12 +5,14 @@ here, so the rewrite is compared with it row by row."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 
 import pytest
 from pyoxigraph import Store
 
+import support
 from kg.executor.limits import Limits
 from kg.executor.pool import ProcessPool
 from kg.loading.load import load
@@ -106,6 +108,53 @@ WHERE {
 }
 ORDER BY ?earliest ?latest ?item ?place
 """
+
+
+# event_map_months as it was before each item's month was derived at load time (hk:mapMonth): every
+# item joined with its dates, 3.4 s cold at 10,000 articles. The reference the rewrite must equal.
+OLD_EVENT_MAP_MONTHS = """
+PREFIX hk: <https://w3id.org/homs-kg/ontology#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+
+# The items are chosen as event_map chooses them (kept in step by tests/unit/test_event_map_scale.py).
+SELECT ?month ?items
+WHERE {
+  LATERAL {
+    SELECT ?south ?west ?north ?east ?from ?to ?month (COUNT(DISTINCT ?item) AS ?items) WHERE {
+      {
+        FILTER(?south > -90 || ?north < 90 || ?west > -180 || ?east < 180)  # a box: the places in it
+        ?place hk:mapLatitude ?lat ; hk:mapLongitude ?long .
+        FILTER(?lat >= ?south && ?lat <= ?north && ?long >= ?west && ?long <= ?east)
+        ?item hk:mapPlace ?place .  # an item with a map place is an event or an agreement (map_points)
+        OPTIONAL { ?item hk:earliest ?earliest }
+        OPTIONAL { ?item hk:latest ?latest }
+      } UNION {
+        FILTER(?south <= -90 && ?north >= 90 && ?west <= -180 && ?east >= 180)  # the world: every item
+        VALUES ?top { hk:Event hk:Agreement }
+        ?item a ?top .
+        # whole-predicate sub-selects: Oxigraph joins them by hash, not by a lookup per item
+        OPTIONAL { SELECT ?item ?earliest WHERE { ?item hk:earliest ?earliest } }
+        OPTIONAL { SELECT ?item ?latest WHERE { ?item hk:latest ?latest } }
+      }
+      FILTER((!BOUND(?latest) || ?latest >= ?from) && (!BOUND(?earliest) || ?earliest <= ?to))
+      FILTER(BOUND(?earliest) || BOUND(?latest) || (?from <= "0001-01-01"^^xsd:date && ?to >= "9999-12-31"^^xsd:date))
+      MINUS {  # one report per shared event: a dated one if any, then the first by IRI (few: hashed once)
+        SELECT ?item WHERE {
+          ?item hk:sameEventAs ?other FILTER(?other != ?item)
+          BIND(EXISTS { ?other hk:earliest|hk:latest ?otherDate } AS ?otherDated)
+          BIND(EXISTS { ?item hk:earliest|hk:latest ?itemDate } AS ?itemDated)
+          FILTER((?otherDated && !?itemDated) || (?otherDated = ?itemDated && STR(?other) < STR(?item)))
+        }
+      }
+      BIND(SUBSTR(STR(COALESCE(?earliest, ?latest)), 1, 7) AS ?month)
+    }
+    GROUP BY ?south ?west ?north ?east ?from ?to ?month
+  }
+}
+ORDER BY ?month
+"""
+MONTH_CASES = [{}, HOMS_BOX, FAR_BOX, {"from": "2012-01-01", "to": "2012-12-31"}, {"to": "2013-01-01"},
+               {**HOMS_BOX, "from": "2012-01-01"}]
 
 
 def table(result) -> tuple[list[str], list[tuple]]:
@@ -225,6 +274,49 @@ def test_the_aggregate_by_month_counts_each_item_once_in_its_start_month(store, 
     assert counted == expected
     if not params:
         assert counted["2014-05"] >= 3 and counted[None] > 5  # the fall of Old Homs; the undated
+
+
+def _months(store: Store, text: str | None, params: dict) -> list[tuple]:
+    """event_map_months' rows (month, items), in order, by today's text or by `text`."""
+    query = catalogue.catalogue()["event_map_months"]
+    if text is not None:
+        query = dataclasses.replace(query, sparql=text)
+    return [(r["month"].value if r["month"] else None, int(r["items"].value))
+            for r in catalogue.run(store, query, params, Iris(BASE))]
+
+
+@pytest.mark.parametrize("params", MONTH_CASES, ids=["world", "homs", "far", "2012", "to-2013", "homs-from-2012"])
+def test_the_months_from_the_load_time_month_are_the_old_query_s_on_the_seeds(store, params):
+    old = _months(store, OLD_EVENT_MAP_MONTHS, params)
+    assert _months(store, None, params) == old
+    if not params:
+        assert dict(old)[None] > 5 and sum(n for _, n in old) > 150
+
+
+def test_the_months_from_the_load_time_month_are_the_old_query_s_on_a_generated_corpus(tmp_path):
+    generated = support.generated_store(tmp_path / "corpus")  # in memory, 20 articles (full world)
+    for params in MONTH_CASES[:1] + [{"south": 33, "west": 35, "north": 36, "east": 38},
+                                     {"from": "2013-01-01", "to": "2016-12-31"}]:
+        old = _months(generated, OLD_EVENT_MAP_MONTHS, params)
+        assert len(old) > 5, params
+        assert _months(generated, None, params) == old, params
+
+
+def test_an_item_s_month_is_written_beside_its_map_place_of_its_earliest_else_latest_date_or_undated(store):
+    months = {r["i"].value: (r["g"].value, r["m"].value, r["m"].datatype.value)
+              for r in store.query(f"SELECT ?g ?i ?m {{ GRAPH ?g {{ ?i <{HK}mapMonth> ?m }} }}")}
+    a004 = f"{BASE}event/a004-keystone-ats-homs-exodus/"
+    inferred = f"{BASE}graph/inferred/a004-keystone-ats-homs-exodus"
+    year_month = "http://www.w3.org/2001/XMLSchema#gYearMonth"
+    assert months[a004 + "hama-celebrations"] == (inferred, "2024-11", year_month)  # 2024-11-27 .. 2024-12-06
+    assert months[a004 + "jolani-appeal-to-iraq"] == (inferred, "2024-12", year_month)  # latest only: 2024-12-06
+    undated = f"{BASE}event/a003-battle-for-homs/homs-communications-cut"
+    assert undated not in months
+    flagged = {r["i"].value: (r["g"].value, r["v"].value) for r in store.query(
+        f"SELECT ?g ?i ?v {{ GRAPH ?g {{ ?i <{HK}mapUndated> ?v }} }}")}
+    assert flagged[undated] == (f"{BASE}graph/inferred/a003-battle-for-homs", "true")
+    assert not flagged.keys() & months.keys() and len(flagged) > 5
+    assert months[f"{BASE}agreement/a002-syria-direct-fall-of-homs/old-homs-truce"][1] == "2014-05"
 
 
 def _lat(wkt: str) -> float:
