@@ -12,15 +12,16 @@ its query workers.
 The store is copied into `--work` once for each server (the original is never opened; its table
 files are hard links when `--work` is on the same file system; copies found there from an earlier
 run are used again). `--variant NAME=OPTIONS` serves one more copy with this checkout's `kg serve`
-and those options, timed in the same rounds; `--only` keeps the cases whose name starts so. `--compare NAME=TREE` serves a third copy with `kg serve`
-from another checkout of the repository (PYTHONPATH=TREE; e.g. `git archive main | tar -x -C TREE`),
-timed in the same rounds: before and after a change, beside Oxigraph, in one run. Cases (POST application/sparql-query,
-Accept: application/sparql-results+json, the same text to both): `light`, a point lookup (one
-event's triples) and `ASK {}`; `query-bound`, a join over one place's ceasefires (a few ms) and a
-count of all ceasefires by type (~0.1 s at 10k). Each case runs on ours then on Oxigraph, for `--repeat` rounds; the
-table gives the medians and OURS/OXIGRAPH. `cpu ms/req`: CPU seconds the server process(es) and
-the query workers took during ours' runs, per answered request, read from /proc (user + system;
-`cpu_of`)."""
+and those options, timed in the same rounds; `--only` keeps the cases whose name starts so.
+`--compare NAME=TREE` serves a third copy with `kg serve` from another checkout of the repository
+(PYTHONPATH=TREE; e.g. `git archive main | tar -x -C TREE`), timed in the same rounds: before and
+after a change, beside Oxigraph, in one run. Cases (POST application/sparql-query, Accept:
+application/sparql-results+json, the same text to both): `light`, a point lookup (one event's
+triples) and `ASK {}`; `query-bound`, a join over one place's ceasefires (a few ms) and a count of
+all ceasefires by type (~0.1 s at 10k). Each case runs on ours then on Oxigraph, for `--repeat`
+rounds; the table gives the medians and OURS/OXIGRAPH. `cpu ms/req`: CPU seconds the server
+process(es) and the query workers took during ours' runs, per answered request, read from /proc
+(user + system; `cpu_of`)."""
 
 from __future__ import annotations
 
