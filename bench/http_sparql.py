@@ -7,17 +7,21 @@ its query workers.
     python -m bench.http_sparql --store bench/out/work-corpus-1k/store-ours --seconds 2 --repeat 1
     python -m bench.http_sparql --serve-option=--query-workers=2             # a `kg serve` option
     python -m bench.http_sparql --compare main=/tmp/main-tree                  # also `kg serve` from another checkout
+    python -m bench.http_sparql --variant "w2=--query-workers 2" --only point  # also this checkout with other options
 
-The store is copied into `--work` once for each server (the original is never opened; copies found
-there from an earlier run are used again). `--compare NAME=TREE` serves a third copy with `kg serve`
-from another checkout of the repository (PYTHONPATH=TREE; e.g. `git archive main | tar -x -C TREE`),
-timed in the same rounds: before and after a change, beside Oxigraph, in one run. Cases (POST application/sparql-query,
-Accept: application/sparql-results+json, the same text to both): `light`, a point lookup (one
-event's triples) and `ASK {}`; `query-bound`, a join over one place's ceasefires (a few ms) and a
-count of all ceasefires by type (~0.1 s at 10k). Each case runs on ours then on Oxigraph, for `--repeat` rounds; the
-table gives the medians and OURS/OXIGRAPH. `cpu ms/req`: CPU seconds the server process (`srv`)
-and its child processes (`wrk`: the query workers) took during ours' runs, per answered request,
-read from /proc (user + system)."""
+The store is copied into `--work` once for each server (the original is never opened; its table
+files are hard links when `--work` is on the same file system; copies found there from an earlier
+run are used again). `--variant NAME=OPTIONS` serves one more copy with this checkout's `kg serve`
+and those options, timed in the same rounds; `--only` keeps the cases whose name starts so.
+`--compare NAME=TREE` serves a third copy with `kg serve` from another checkout of the repository
+(PYTHONPATH=TREE; e.g. `git archive main | tar -x -C TREE`), timed in the same rounds: before and
+after a change, beside Oxigraph, in one run. Cases (POST application/sparql-query, Accept:
+application/sparql-results+json, the same text to both): `light`, a point lookup (one event's
+triples) and `ASK {}`; `query-bound`, a join over one place's ceasefires (a few ms) and a count of
+all ceasefires by type (~0.1 s at 10k). Each case runs on ours then on Oxigraph, for `--repeat`
+rounds; the table gives the medians and OURS/OXIGRAPH. `cpu ms/req`: CPU seconds the server
+process(es) and the query workers took during ours' runs, per answered request, read from /proc
+(user + system; `cpu_of`)."""
 
 from __future__ import annotations
 
@@ -40,43 +44,50 @@ STORE_10K = Path("/work/bench-data/work-10k-v2/store-ours")
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of process `pid` (0 when it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime (fields 14 and 15 of stat)
-
-
-def children_cpu(pid: int) -> float:
-    """CPU seconds of the live children of `pid`, plus what its reaped children took."""
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            total += (int(fields[11]) + int(fields[12])) / TICK
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[13]) + int(fields[14])) / TICK  # cutime, cstime
-    except OSError:
-        pass
-    return total
-
-
 def copy_of(store: Path, work: Path, name: str) -> Path:
-    """A copy of `store` under `work` for server `name` (made once, used again by later runs)."""
+    """A copy of `store` under `work` for server `name` (made once, used again by later runs): its
+    table files (*.sst, never written again once made) hard links when `work` is on the same file
+    system, every other file (LOCK, the manifest, the logs) a copy of its own."""
     target = work / f"store-{name}"
     if not (target / "CURRENT").exists():
         shutil.rmtree(target, ignore_errors=True)
         print(f"copying {store} to {target}", file=sys.stderr)
-        shutil.copytree(store, target)
+
+        def link_or_copy(src, dst):
+            if src.endswith(".sst"):
+                with contextlib.suppress(OSError):
+                    return os.link(src, dst)
+            return shutil.copy2(src, dst)
+
+        shutil.copytree(store, target, copy_function=link_or_copy)
     return target
+
+
+def cpu_of(process) -> tuple[float, float]:
+    """CPU seconds (user + system, from /proc) of a server, and of its query workers: the server is
+    `process` and those of its descendants that are not workers (`kg serve --server-processes N`,
+    the prototype in bench/options-*.patch, runs N of them); the workers are the descendants running
+    `kg.executor.*`, live, plus the children the server processes have reaped (killed workers)."""
+    stats, children = {}, {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            pid = int(entry.name)
+            stats[pid] = (fields, b"kg.executor." in cmdline)
+            children.setdefault(int(fields[1]), []).append(pid)
+    servers, workers, todo = [], [], [process.pid]
+    while todo:
+        pid = todo.pop()
+        if pid in stats:
+            (workers if stats[pid][1] else servers).append(pid)
+            todo.extend(children.get(pid, []))
+    own = sum((int(stats[p][0][11]) + int(stats[p][0][12])) / TICK for p in servers)
+    reaped = sum((int(stats[p][0][13]) + int(stats[p][0][14])) / TICK for p in servers)
+    return own, reaped + sum((int(stats[p][0][11]) + int(stats[p][0][12])) / TICK for p in workers)
 
 
 def first(url: str, query: str) -> str:
@@ -102,13 +113,13 @@ def cases(ox_url: str) -> list:
 def run(args) -> dict:
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
-    ours_servers = [("ours", None), *args.compare]  # (name, tree: None for this checkout)
+    ours_servers = [("ours", None, []), *((n, t, []) for n, t in args.compare), *((n, None, o) for n, o in args.variant)]
     with contextlib.ExitStack() as stack:
         targets = {}  # name -> (url, process or None)
-        for name, tree in ours_servers:
+        for name, tree, options in ours_servers:
             port = free_port()
             cmd = [*kg_command(), "serve", "--store", str(copy_of(args.store, work, name)), "--no-load", "--host",
-                   "127.0.0.1", "--port", str(port), "--log-level", "warning", *args.serve_option]
+                   "127.0.0.1", "--port", str(port), "--log-level", "warning", *args.serve_option, *options]
             env = {"PYTHONPATH": str(tree)} if tree else None
             url = f"http://127.0.0.1:{port}"
             targets[name] = (url, stack.enter_context(running(cmd, f"{url}/sparql", work / f"{name}.log", env=env)))
@@ -126,6 +137,8 @@ def measure(args, targets: dict, work: Path) -> dict:
     rows, runs = [], []
     ox = targets["oxigraph"][0]
     for case in cases(ox):
+        if args.only and not any(case.name.startswith(o) for o in args.only):
+            continue
         counts = {}
         for who, (url, _) in targets.items():
             counts[who], t = rows_of(url, case.oxigraph if who == "oxigraph" else case.ours, False)
@@ -136,15 +149,16 @@ def measure(args, targets: dict, work: Path) -> dict:
         for rnd in range(args.repeat):
             for who, (url, process) in targets.items():
                 req = case.oxigraph if who == "oxigraph" else case.ours
-                before = (cpu_seconds(process.pid), children_cpu(process.pid)) if process else None
+                before = cpu_of(process) if process else None
                 w = wrk(url, req, args.seconds, args.connections, args.threads, work)
                 secs = w["duration_us"] / 1e6
                 errors = sum(w[k] for k in ("connect", "read", "write", "status", "timeout"))
                 one = {"round": rnd, "requests": w["requests"], "rps": w["requests"] / secs,
                        "p50_ms": w["p50_us"] / 1e3, "p99_ms": w["p99_us"] / 1e3, "errors": errors}
                 if process and w["requests"]:
-                    one["server_cpu_ms"] = (cpu_seconds(process.pid) - before[0]) * 1e3 / w["requests"]
-                    one["workers_cpu_ms"] = (children_cpu(process.pid) - before[1]) * 1e3 / w["requests"]
+                    after = cpu_of(process)
+                    one["server_cpu_ms"] = (after[0] - before[0]) * 1e3 / w["requests"]
+                    one["workers_cpu_ms"] = (after[1] - before[1]) * 1e3 / w["requests"]
                 mine[who].append(one)
                 runs.append({"case": case.name, "server": who, **one})
         row = {"case": case.name, "kind": case.kind, "rows": counts["oxigraph"], "servers": {}}
@@ -177,6 +191,13 @@ def compared(value: str) -> tuple[str, Path]:
     return name, Path(tree).resolve()
 
 
+def variant(value: str) -> tuple[str, list[str]]:
+    name, _, options = value.partition("=")
+    if not name or name in ("ours", "oxigraph"):
+        raise argparse.ArgumentTypeError(f"--variant NAME=OPTIONS: {value!r}")
+    return name, options.split()
+
+
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--store", type=Path, default=STORE_10K, help="the store (copied, never opened)")
@@ -189,6 +210,10 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--serve-option", action="append", default=[], help="an extra `kg serve` option (repeatable)")
     p.add_argument("--compare", action="append", default=[], type=compared, metavar="NAME=TREE",
                    help="also time `kg serve` run from this checkout (repeatable)")
+    p.add_argument("--variant", action="append", default=[], type=variant, metavar="NAME=OPTIONS",
+                   help="also time `kg serve` of this checkout with these options (space-separated; repeatable)")
+    p.add_argument("--only", action="append", default=[], metavar="CASE",
+                   help="only the cases whose name starts with this (repeatable)")
     p.add_argument("--json", type=Path, help="write every run and the summary here")
     args = p.parse_args(argv)
     if not shutil.which("wrk"):
