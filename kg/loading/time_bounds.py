@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from kg.loading import map_points
+from kg.loading import map_points, place_counts
 from kg.loading.map_points import MAP_PROPERTIES
 from kg.namespaces import HK, PROV, RDF, RDFS, SCHEMA, XSD
 
@@ -55,6 +55,7 @@ def inferred(reasoner, asserted: Iterable[Triple]) -> set[Triple]:
     beyond = bound_triples(facts, bounds) | control.period_triples(facts, bounds_of(facts, bounds), _labels(reasoner))
     beyond -= asserted
     out = extra | beyond | (reasoner.inferred(beyond) - asserted)
+    out |= place_counts.article_triples(reasoner, asserted | out) - asserted  # places' counts (issue 17)
     return out | (map_points.article_triples(reasoner, asserted | out) - asserted)  # the map's (issue 17)
 
 
