@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from kg.loading import map_points
+from kg.loading import map_points, place_counts
 from kg.loading.map_points import MAP_PROPERTIES
 from kg.namespaces import HK, PROV, RDF, RDFS, SCHEMA, XSD
 
@@ -55,6 +55,7 @@ def inferred(reasoner, asserted: Iterable[Triple]) -> set[Triple]:
     beyond = bound_triples(facts, bounds) | control.period_triples(facts, bounds_of(facts, bounds), _labels(reasoner))
     beyond -= asserted
     out = extra | beyond | (reasoner.inferred(beyond) - asserted)
+    out |= place_counts.article_triples(reasoner, asserted | out) - asserted  # places' counts (issue 17)
     return out | (map_points.article_triples(reasoner, asserted | out) - asserted)  # the map's (issue 17)
 
 
@@ -211,7 +212,7 @@ def bound_triples(facts: Facts, derived: dict) -> set[Triple]:
 def is_beyond_owl_rl(triples: Iterable[Triple]) -> set[Triple]:
     """Of an inferred graph's triples, those the rules here and in kg.loading.control produced (with what
     OWL RL entails of them alone): the records, the periods, and the bound values they give; and the
-    map's places and points (kg.loading.map_points).
+    map's places and points (kg.loading.map_points); the places' counted items (kg.loading.place_counts).
     tests/test_reasoning.py leaves these out of its comparison with the owlrl reasoner."""
     triples = list(triples)
     records = {t.subject for t in triples if t.predicate == RDF.type and t.object in (HK.DerivedBound, HK.ControlPeriod)}
@@ -222,4 +223,5 @@ def is_beyond_owl_rl(triples: Iterable[Triple]) -> set[Triple]:
               LATEST: NamedNode("http://semanticweb.cs.vu.nl/2009/11/sem/hasLatestEndTimeStamp")}
     wanted = derived_values | {(e, supers[b]) for e, b in derived_values}
     return {t for t in triples if t.subject in records or t.predicate == HK.boundDerivation
-            or (t.subject, t.predicate) in wanted or t.predicate in MAP_PROPERTIES}
+            or (t.subject, t.predicate) in wanted or t.predicate in MAP_PROPERTIES
+            or t.predicate == place_counts.COUNTED_IN}
