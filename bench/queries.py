@@ -2,6 +2,7 @@
 
     python -m bench.queries bench/out/work-corpus-1k bench/out/work-corpus-10k [--budget 5] [--json FILE]
     python -m bench.queries WORK --against /tmp/before/queries   # a rewrite: before and after, same run
+    python -m bench.queries SMALL LARGE --alternate 5   # the two sizes alternated, case by case
 
 A WORK folder is what bench.load leaves: `store-ours` (the on-disk store our loader built) and
 `ours.nq` (its quads, from which the in-memory Store is bulk-loaded). Every query runs through
@@ -258,6 +259,45 @@ def before_after(result: dict) -> str:
     return "\n".join(lines)
 
 
+def alternate(small: Path, large: Path, rounds: int, budget: float = 0.5, max_runs: int = 10,
+              log=print, only: list[str] | None = None) -> dict:
+    """Each case on both stores (on disk, open side by side), the sizes taking turns: `rounds` rounds,
+    in each the case timed on the small store then on the large one (`budget` seconds or `max_runs`
+    runs each, after a warm-up); the median of the rounds' medians. The size ratio then does not
+    depend on the load drifting between a run's small half and its large half minutes later
+    (bench/RESULTS.md, "Per-row cost at scale, second round")."""
+    iris = Iris()
+    works = (small, large)
+    stores = [Store.read_only(str(w / "store-ours")) for w in works]
+    cases = []
+    for w, s in zip(works, stores):
+        meta = corpus_meta(w)
+        cases.append({c[0]: c[1:] for c in every_case(s, iris, meta["seed"], meta["world"])})
+    out = {}
+    for label in cases[0]:
+        if only and not any(o in label for o in only):
+            continue
+        medians, rows = ([], []), [0, 0]
+        for _ in range(rounds):
+            for i, store in enumerate(stores):
+                name, params, page = cases[i][label]
+                r = time_query(store, name, params, budget, 1, max_runs, None, page)
+                medians[i].append(r["median_ms"])
+                rows[i] = r["rows"]
+        out[label] = {"rows": rows, "median_ms": [round(statistics.median(m), 2) for m in medians]}
+        a, b = out[label]["median_ms"]
+        log(f"  {label:<52} {rows[0]:>7,} → {rows[1]:<7,} rows  {a:10.2f} → {b:10.2f} ms  {b / a:.2f}×")
+    return out
+
+
+def alternate_table(out: dict) -> str:
+    lines = ["| query | rows, small → large | ms, small → large | time × |", "|---|---|---|---|"]
+    for label, r in out.items():
+        a, b = r["median_ms"]
+        lines.append(f"| {label} | {r['rows'][0]:,} → {r['rows'][1]:,} | {a:,.1f} → {b:,.1f} | {b / a:.2f}× |")
+    return "\n".join(lines)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("work", type=Path, nargs="+", help="work folders of bench.load (smallest first)")
@@ -270,8 +310,20 @@ def main(argv=None):
     ap.add_argument("--against", type=Path, default=None, metavar="DIR",
                     help="time the queries of DIR too (e.g. a copy of queries/ before a rewrite), on disk, "
                          "and compare their rows")
+    ap.add_argument("--alternate", type=int, default=None, metavar="ROUNDS",
+                    help="two work folders: each case on both, the sizes taking turns for ROUNDS rounds "
+                         "(--budget seconds a turn, default 0.5)")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
+    if args.alternate:
+        if len(args.work) != 2:
+            ap.error("--alternate takes two work folders, the smaller first")
+        out = alternate(*args.work, args.alternate, args.budget if args.budget != 5.0 else 0.5,
+                        min(args.max_runs, 10), log=lambda s: print(s, file=sys.stderr), only=args.only)
+        if args.json:
+            args.json.write_text(json.dumps(out, indent=2))
+        print(alternate_table(out))
+        return
     results = []
     for work in args.work:
         print(f"{work}:", file=sys.stderr)
