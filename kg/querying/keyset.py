@@ -14,10 +14,11 @@ total, and an item's rows come in the same order whatever else is on the page). 
 here (`sort_key`, SPARQL's order for IRIs, strings, dates and numbers), not by an ORDER BY: on an
 on-disk store Oxigraph decodes both terms at every comparison, and sorting 45,000 event IRIs took it
 15 s of an 18 s keys query at 10,000 articles (bench/RESULTS.md, "Paging the whole-graph queries"). The query marks where a page's
-items are bound: a `# @page keys` comment line (a VALUES block of the items' key tuples, once, in the
-group that projects them) and any number of `# @page item` lines (a VALUES block of the items alone,
-e.g. at the head of a sub-select, so its planner starts from them). Without a page the markers are
-comments: the query is the whole answer, in the same order.
+items are bound: a `# @page keys` comment line (a VALUES block of the items, once, in the group that
+projects the key; the query finds the rest of each key itself, as it does for the whole answer) and
+any number of `# @page item` lines (the same block, e.g. at the head of a sub-select, so its planner
+starts from them). Without a page the markers are comments: the query is the whole answer, in the
+same order. A page keeps the rows of the keys it asked for (an item may have two keys: two labels).
 
 A page: the key list (the keys query's answer, computed once per store version in the process that
 answers: a query worker's store never changes, a new generation of workers opens each write's new
@@ -108,10 +109,13 @@ def values_rows(names: tuple[str, ...], rows: list[tuple]) -> str:
 
 
 def page_sparql(sparql: str, keyset: Keyset, keys: list[tuple]) -> str:
-    """The query with these items bound at its marks (its parameters are bound after, by `bind`)."""
-    keys_block = values_rows(keyset.variables, keys)
-    item_block = values_rows((keyset.item,), [k[:1] for k in keys])
-    text = KEYS_MARK.sub(lambda _: keys_block, sparql)
+    """The query with these keys' items bound at its marks (its parameters are bound after, by `bind`).
+    The items alone, each once, not the key tuples: Virtuoso 7.2's VALUES of several variables and
+    rows matches nothing when a column holds a language-tagged literal (a label key: `actors`,
+    `places`; docs/remote-store.md). An item with another key too may then give rows of that key:
+    `fetch` keeps the rows of the keys asked for."""
+    item_block = values_rows((keyset.item,), list(dict.fromkeys(k[:1] for k in keys)))
+    text = KEYS_MARK.sub(lambda _: item_block, sparql)
     return ITEM_MARK.sub(lambda _: item_block, text)
 
 
@@ -293,6 +297,7 @@ def fetch(ctx, name: str, sparql: str, keyset: Keyset, bound: dict, version: int
         if items_read:  # the items a page still needs, at the rows per item seen so far (some have none)
             batch = max(MIN_BATCH, math.ceil((limit + 1 - len(rows)) * 1.25 * items_read / max(rows_read, 1)))
         items = listed.keys[i:i + batch]
+        wanted = set(items)  # an item's rows of another key (its other label) belong to that key's page
         i += len(items)
         items_read += len(items)
         text = page_sparql(sparql, keyset, items)
@@ -301,12 +306,18 @@ def fetch(ctx, name: str, sparql: str, keyset: Keyset, bound: dict, version: int
         missing = [v for v in keyset.variables if v not in columns]
         if missing:
             raise QueryError(f"{name}: the keyset variable(s) {', '.join(missing)} are not projected")
+        found = []
         for n, solution in enumerate(result):
             if n % 256 == 0:
                 ctx.check()
             rows_read += 1
-            row = tuple(solution)
             key = tuple(solution[v] for v in keyset.variables)
+            if key in wanted:
+                found.append((key, tuple(solution)))
+        # in key order, an item's rows in the store's order: Virtuoso's ORDER BY put two labels of
+        # the 1k corpus in the wrong order, so pages repeated rows (docs/remote-store.md)
+        found.sort(key=lambda pair: listed.sort_key(pair[0]))
+        for key, row in found:
             if skip and key == first:
                 skip -= 1
                 continue

@@ -20,10 +20,12 @@ from kg.describing.place_map import gazetteer
 from kg.describing.stats import statistics
 from kg.describing.void import distinct_triples
 from kg.errors import AnnotationError, QueryTimeout, UnknownName
+from kg.executor.limits import Context, Limits
 from kg.loading.load import load
 from kg.namespaces import Iris
 from kg.paths import SEEDS
 from kg.querying import catalogue as canned
+from kg.querying import keyset
 from kg.querying.binding import bind
 from kg.storage.export import export
 from kg.storage.graphs import graph_sizes, graph_triples
@@ -104,23 +106,18 @@ _INTEGERS = {_XSD + t for t in ("integer", "nonNegativeInteger", "positiveIntege
 _POINTS = {"http://www.opengis.net/ont/geosparql#wktLiteral", "http://www.openlinksw.com/schemas/virtrdf#Geometry"}
 # The canned queries whose rows Virtuoso 7.2.5 (Debian 12) gets otherwise, and why; each is checked to
 # differ still, so that this list and the documentation follow the server.
-VIRTUOSO_DIFFERS = {
-    # GROUP_CONCAT over no values: "" on Virtuoso (SPARQL 1.1), unbound on Oxigraph. The portable guard,
-    # IF(COUNT(?x) > 0, GROUP_CONCAT(...), ...), stops Virtuoso's compiler (SQ156, docs/remote-store.md).
-    "ceasefires": "GROUP_CONCAT over no values: the 72-hour ceasefire's escorts are \"\" on Virtuoso, unbound on Oxigraph",
-    "timeline": "GROUP_CONCAT over no values: `reports` of an entry no other article reports",
-    "control_at": "GROUP_CONCAT over no values: `reportedBy` of a period with no source",
-    "conflict_actors": "GROUP_CONCAT over no values: `memberOf` of an actor in no group",
-    # queries rewritten elsewhere (helper "paging": agreements, actors, places; helper "map": event_map)
-    "agreements": "a `*` path whose start is bound by an earlier pattern: ?type rdfs:subClassOf* hk:Agreement "
-                  "misses its zero-length match",
-    "actors": "GROUP_CONCAT over no values: `aliases` of an actor with none",
+VIRTUOSO_DIFFERS: dict[str, str] = {}
+# GROUP_CONCAT over no values: "" on Virtuoso (SPARQL 1.1), unbound on Oxigraph. The portable guard,
+# IF(COUNT(?x) > 0, GROUP_CONCAT(...), ...), stops Virtuoso's compiler (SQ156, docs/remote-store.md). These
+# are compared with "" read as unbound, and checked to hold such a "" still.
+VIRTUOSO_EMPTY_LISTS = {
+    "ceasefires": "the 72-hour ceasefire's escorts",
+    "timeline": "`reports` of an entry no other article reports",
+    "control_at": "`reportedBy` of a period with no source",
+    "conflict_actors": "`memberOf` of an actor in no group",
+    "agreements": "the mediators, guarantors, escorts of an agreement with none",
+    "actors": "`aliases` of an actor with none",
 }
-
-
-# The canned queries Virtuoso 7.2.5 refuses to compile: `LATERAL` is Oxigraph's extension of SPARQL
-# 1.1 (the map's queries, by the helper "map"), a syntax error to Virtuoso (SP030); each is checked to
-# be refused still.
 VIRTUOSO_REFUSES = {name: "LATERAL (an Oxigraph extension): SP030 syntax error"
                     for name in ("event_map", "event_map_places", "event_map_months", "event_map_counts")}
 
@@ -153,16 +150,24 @@ _CONCATENATED = re.compile(r'separator="([^"]*)"\)[^?]*?AS \?(\w+)\)')
 def comparable_answer(kind: str, query, solutions) -> list[tuple]:
     """A canned query's rows as `comparable` makes them; on Virtuoso, also each GROUP_CONCAT as the
     sorted list of the values it joins (with its language or datatype): SPARQL leaves the order in
-    which GROUP_CONCAT joins values to the store, and Virtuoso's order is not Oxigraph's."""
-    names = [v.value for v in solutions.variables]
-    rows = comparable(kind, solutions)
-    if kind != "virtuoso":
+    which GROUP_CONCAT joins values to the store, and Virtuoso's order is not Oxigraph's; and one over
+    no values ("" there) as unbound, as Oxigraph leaves it."""
+    return comparable_rows(kind, query, [v.value for v in solutions.variables], solutions)
+
+
+def comparable_rows(kind: str, query, names: list[str], rows, lists: bool = False) -> list[tuple]:
+    """Rows of `query` whose columns are `names`, as comparable_answer makes them (`lists`: each
+    GROUP_CONCAT as a sorted list on every store: two evaluations on one may join in other orders)."""
+    rows = comparable(kind, rows)
+    if kind != "virtuoso" and not lists:
         return rows
     joined = {names.index(name): sep for sep, name in _CONCATENATED.findall(query.sparql) if name in names}
 
     def values(i, term):
         if i not in joined or not isinstance(term, Literal):
             return term
+        if term.value == "":  # GROUP_CONCAT over no values: "" on Virtuoso, unbound on Oxigraph
+            return None
         return tuple(sorted(term.value.split(joined[i]))), term.language or term.datatype.value
 
     return [tuple(values(i, term) for i, term in enumerate(row)) for row in rows]
@@ -232,6 +237,10 @@ def test_every_canned_query_answers_the_same_rows(remote, embedded, iris, kind):
         got_subs = comparable_answer(kind, query, remote.query(query.sparql, use_default_graph_as_union=True,
                                                                substitutions=bound))
         same = got == expected and got_subs == subs
+        if name in VIRTUOSO_EMPTY_LISTS and kind == "virtuoso":
+            raw = [tuple(r) for r in canned.run(remote, query, values, iris)]
+            assert any(isinstance(t, Literal) and t.value == "" for r in raw for t in r), \
+                f"{name} has no empty GROUP_CONCAT on Virtuoso now: drop it from VIRTUOSO_EMPTY_LISTS and the docs"
         if name in differs:
             assert not same, f"{name} now answers as the embedded store: drop it from VIRTUOSO_DIFFERS and the docs"
         else:
@@ -258,6 +267,89 @@ def test_events_in_a_date_range_bind_the_dates_inside_the_where_clause(remote, e
     found = comparable_answer(kind, query, canned.run(remote, query, values, iris))
     assert found == comparable_answer(kind, query, canned.run(embedded, query, values, iris))
     assert found and all("2014-05" <= (r[7].value if r[7] is not None else "9999")[:7] for r in found)  # open: issue 13
+
+
+def test_events_in_each_place_of_the_seeds(remote, embedded, iris, kind):
+    """events_in_place, all dates, for every place with parts and an event (14 of the 43 with an event:
+    0.4 s each on Virtuoso): on Virtuoso its class path, from a start bound by an earlier pattern, lost
+    every row for naw-kafr at 1k (0 of 138) and 5 for aleppo-governorate here (docs/remote-store.md)."""
+    query = canned.catalogue()["events_in_place"]
+    places = [r["p"].value for r in embedded.query(
+        "SELECT DISTINCT ?p WHERE { ?e hk:locatedIn ?p ; a hk:Event . ?p hk:hasPart ?part }",
+        use_default_graph_as_union=True, prefixes={"hk": HK})]
+    assert len(places) >= 10
+    found = 0
+    for place in places:
+        got = comparable_answer(kind, query, canned.run(remote, query, {"place": place}, iris))
+        assert got == comparable_answer(kind, query, canned.run(embedded, query, {"place": place}, iris)), place
+        found += len(got)
+    assert found >= 50
+
+
+PAGED = ("agreements", "places", "actors", "conflicting_figures")
+
+
+def all_pages(store, name: str, limit: int) -> tuple[list[str], list[tuple]]:
+    """Every page of a whole-graph query as /api/<name> serves it (kg.querying.keyset), one after another."""
+    query = canned.catalogue()[name]
+    ctx, rows, after = Context(store, Limits(timeout=120)), [], None
+    keyset.forget()
+    for _ in range(1000):
+        page = keyset.fetch(ctx, name, query.sparql, query.keyset, {}, 0, limit, after)
+        rows += page.rows[:limit]
+        if len(page.rows) <= limit:
+            return page.columns, rows
+        after = page.cursor(name, limit)
+    raise AssertionError(f"{name}: more than 1000 pages")
+
+
+# Not yet the same on Virtuoso: places.rq's class path from a bound start (`?t rdfs:subClassOf+ hk:Place`
+# after `?place a ?t`) loses rows there, as the other queries' did; places.rq is being rewritten elsewhere.
+VIRTUOSO_PAGES_DIFFER = {"places": "a class path from a bound start: rows missing"}
+
+
+@pytest.mark.parametrize("name,limit", [("agreements", 2), ("places", 10), ("actors", 10), ("conflicting_figures", 1)])
+def test_the_pages_of_a_whole_graph_query_are_its_whole_answer(remote, embedded, iris, kind, name, limit):
+    """On Virtuoso, a page that bound its key tuples (an item and its label) in one VALUES block of
+    several rows found nothing (`actors`, `places`): a language-tagged literal there matches no stored
+    one. A page binds its items alone now."""
+    query = canned.catalogue()[name]
+    answer = canned.run(embedded, query, {}, iris)
+    expected = comparable_rows(kind, query, [v.value for v in answer.variables], answer, lists=True)
+    columns, rows = all_pages(remote, name, limit)
+    assert len(expected) > limit  # several pages
+    paged = comparable_rows(kind, query, columns, rows, lists=True)
+    if kind == "virtuoso" and name in VIRTUOSO_PAGES_DIFFER:
+        assert paged != expected, f"{name} now pages as the embedded store answers: drop it from VIRTUOSO_PAGES_DIFFER"
+    else:
+        assert paged == expected
+
+
+def test_a_page_keeps_the_rows_of_its_keys_in_their_order(remote, iris):
+    """Two actors with a second label each: an actor with two labels has two keys, on two pages, each
+    page giving the rows of its own key, in key order. (The labels are alike in their first 20
+    characters, the first by label second by IRI, as two that Virtuoso's ORDER BY put in IRI order at
+    1k; written here, it orders them right: a page sorts its rows by key itself, kg.querying.keyset.)"""
+    extra = NamedNode("urn:x-test:second-labels")
+    rdfs = str(RDFS)[1:-1]
+    first, second = [r["a"] for r in remote.query("SELECT ?a WHERE { ?a a hk:Actor } ORDER BY ?a LIMIT 2",
+                                                  prefixes={"hk": HK})]
+    remote.update(f"INSERT DATA {{ GRAPH {extra} {{ {first} <{rdfs}label> \"Zz twenty characters alike, then B\"@en . "
+                  f"{second} <{rdfs}label> \"Zz twenty characters alike, then A\"@en }} }}")
+    try:
+        query = canned.catalogue()["actors"]
+        whole = [tuple(r) for r in canned.run(remote, query, {}, iris)]
+        assert sum(r[0] in (first, second) for r in whole) == 4
+        columns, rows = all_pages(remote, "actors", 3)
+        rows = [tuple(r) for r in rows]
+        assert sorted(rows, key=lambda r: (r[1].value, r[0].value)) == rows and sorted(map(str, rows)) == sorted(map(str, whole))
+        alike = [r[0] for r in rows if r[1].value.startswith("Zz twenty")]
+        assert alike == [second, first]
+    finally:
+        remote.update(f"DROP SILENT GRAPH {extra}")
+
+
+HK = "https://w3id.org/homs-kg/ontology#"
 
 
 def test_query_forms_come_back_as_pyoxigraph_results(remote):
