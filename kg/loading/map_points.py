@@ -38,7 +38,7 @@ from pyoxigraph import Literal, Triple
 from kg.namespaces import GEO, HK, RDF, XSD
 
 MAP_PROPERTIES = (HK.mapPlace, HK.mapPoint, HK.mapLatitude, HK.mapLongitude, HK.mapMonth, HK.mapUndated)
-# the terms, once (a namespace attribute makes a new NamedNode at every access: per triple, it showed)
+# the terms, as names of their own (a module-level name, not a Namespace attribute lookup, per triple)
 _TYPE, _PLACE, _PART_OF, _HAS_GEOMETRY, _AS_WKT = RDF.type, HK.Place, HK.partOf, GEO.hasGeometry, GEO.asWKT
 _LOCATED_IN, _TOPS = HK.locatedIn, (HK.Event, HK.Agreement)
 _MAP_PLACE, _MAP_POINT, _MAP_LATITUDE, _MAP_LONGITUDE, _MAP_MONTH, _MAP_UNDATED = MAP_PROPERTIES
@@ -169,21 +169,8 @@ def article_triples(reasoner, article: set[Triple]) -> set[Triple]:
     out = set()
     for place in own.places - shared.places:  # an article's own places (article-local)
         out |= places.point_triples(place)
-    items, located, earliest, latest = set(), {}, {}, {}
-    for t in article:
-        p = t.predicate
-        if p == _TYPE:
-            if t.object in _TOPS:
-                items.add(t.subject)
-        elif p == _LOCATED_IN:
-            located.setdefault(t.subject, set()).add(t.object)
-        elif p == _EARLIEST:
-            earliest.setdefault(t.subject, set()).add(t.object)
-        elif p == _LATEST:
-            latest.setdefault(t.subject, set()).add(t.object)
-    base = reasoner.base  # a report of a shared event is typed in the entities too (hk:reportOf's domain)
-    items |= {s for s in (located.keys() | earliest.keys() | latest.keys()) - items
-              for top in _TOPS if Triple(s, _TYPE, top) in base}
+    items, by = article_items(reasoner, article, (_LOCATED_IN, _EARLIEST, _LATEST))
+    located, earliest, latest = by[_LOCATED_IN], by[_EARLIEST], by[_LATEST]
     for item in items:
         out |= month_triples(item, earliest.get(item) or latest.get(item) or ())
         where = located.get(item, set())
@@ -191,6 +178,24 @@ def article_triples(reasoner, article: set[Triple]) -> set[Triple]:
             if not any(place in places.ancestors(inner) for inner in where):
                 out.add(Triple(item, _MAP_PLACE, place))
     return out
+
+
+def article_items(reasoner, article: set[Triple], predicates: tuple) -> tuple[set, dict]:
+    """The events and agreements of `article` (its graph with its inferred triples), and, for each of
+    `predicates`, {subject: its objects} read in the same pass. An item is one typed so in the article,
+    or the subject of one of `predicates` typed so in the entities: a report of a shared event is
+    typed there too (hk:reportOf's domain). Used by the load-time derivations (and kg.loading.place_counts)."""
+    items, by = set(), {p: {} for p in predicates}
+    for t in article:
+        p = t.predicate
+        if p == _TYPE:
+            if t.object in _TOPS:
+                items.add(t.subject)
+        elif p in by:
+            by[p].setdefault(t.subject, set()).add(t.object)
+    base, subjects = reasoner.base, set().union(*by.values()) - items
+    items |= {s for s in subjects for top in _TOPS if Triple(s, _TYPE, top) in base}
+    return items, by
 
 
 def month_triples(item, dates: Iterable) -> set[Triple]:

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 from pyoxigraph import Triple
 
-from kg.namespaces import HK, RDF
+from kg.loading.map_points import article_items
+from kg.namespaces import HK
 
 COUNTED_IN = HK.countedIn
-# the terms, once (a namespace attribute makes a new NamedNode at every access)
-_TYPE, _LOCATED_IN, _REPORT_OF, _TOPS = RDF.type, HK.locatedIn, HK.reportOf, (HK.Event, HK.Agreement)
+# the terms, as names of their own
+_LOCATED_IN, _REPORT_OF = HK.locatedIn, HK.reportOf
 
 
 def _reports(reasoner) -> dict:
@@ -48,18 +49,8 @@ def _reports(reasoner) -> dict:
 def article_triples(reasoner, article: set[Triple]) -> set[Triple]:
     """The article's `hk:countedIn` triples: `article` is its graph with its inferred triples. Written
     in the article's inferred graph."""
-    items, located, reports = set(), {}, {}
-    for t in article:
-        p = t.predicate
-        if p == _TYPE:
-            if t.object in _TOPS:
-                items.add(t.subject)
-        elif p == _LOCATED_IN:
-            located.setdefault(t.subject, set()).add(t.object)
-        elif p == _REPORT_OF:
-            reports.setdefault(t.subject, set()).add(t.object)
-    base = reasoner.base  # a report of a shared event is typed in the entities too (hk:reportOf's domain)
-    items |= {s for s in located if s not in items and any(Triple(s, _TYPE, top) in base for top in _TOPS)}
+    items, by = article_items(reasoner, article, (_LOCATED_IN, _REPORT_OF))
+    located, reports = by[_LOCATED_IN], by[_REPORT_OF]
     shared = _reports(reasoner)
     out = set()
     for item in items:

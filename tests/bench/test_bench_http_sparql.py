@@ -5,21 +5,14 @@
 from __future__ import annotations
 
 import json
-import shutil
-import sys
-from pathlib import Path
 
 import pytest
 
 from bench import http as http_bench
 from bench import http_sparql
+from support.servers import needs_oxigraph, needs_wrk
 
 pytestmark = pytest.mark.server
-
-needs_wrk = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (apt-get install wrk)")
-needs_oxigraph = pytest.mark.skipif(
-    not Path(sys.executable).with_name("oxigraph").exists() and shutil.which("oxigraph") is None,
-    reason="the oxigraph server is not installed (pip install -e '.[test]')")
 
 
 @needs_wrk

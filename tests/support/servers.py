@@ -16,7 +16,7 @@ from bench.processes import free_port, kg_command, oxigraph_command, running
 from bench.virtuoso import MAX_UPDATE_BYTES, running_virtuoso
 
 __all__ = ["free_port", "kg_command", "oxigraph_command", "running_server", "running_oxigraph", "SparqlServer",
-           "running_sparql_server", "SPARQL_SERVERS", "VIRTUOSO_MISSING", "virtuoso_skip"]
+           "running_sparql_server", "SPARQL_SERVERS", "VIRTUOSO_MISSING", "virtuoso_skip", "needs_wrk", "needs_oxigraph"]
 
 # The remote stores the remote-store suites run against, each test on each. Virtuoso is part of the
 # default run, as the Oxigraph server is: the tests start private instances (bench/virtuoso.py).
@@ -30,6 +30,20 @@ def virtuoso_skip() -> pytest.MarkDecorator:
 
 
 SPARQL_SERVERS = ["oxigraph", pytest.param("virtuoso", marks=virtuoso_skip())]
+
+
+def _oxigraph_missing() -> bool:
+    try:
+        oxigraph_command()
+    except RuntimeError:
+        return True
+    return False
+
+
+# the HTTP benchmarks' smoke tests: wrk (Debian's) drives them, against the oxigraph CLI (PyPI's)
+needs_wrk = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (apt-get install wrk)")
+needs_oxigraph = pytest.mark.skipif(_oxigraph_missing(),
+                                    reason="the oxigraph server is not installed (pip install -e '.[test]')")
 
 
 @contextlib.contextmanager
