@@ -25,6 +25,7 @@ from kg.namespaces import RDFS, Iris
 from kg.ontology import ontology_triples
 from kg.storage.graphs import article_ids, graph_triples, is_empty, replace_graphs, replace_graphs_nt
 from kg.storage.opening import is_remote
+from kg.storage.stored_forms import same_triples
 
 
 @dataclass
@@ -134,7 +135,8 @@ def _write_reference(store: Store, iris: Iris, entities: EntitiesGraph, reasoner
     if not entities_too:
         return False
     inferred = entities_inferences(reasoner, entity_triples)
-    changed = graph_triples(store, entities_graph) != entity_triples or graph_triples(store, entities_inferred) != inferred
+    changed = not (same_triples(graph_triples(store, entities_graph), entity_triples)
+                   and same_triples(graph_triples(store, entities_inferred), inferred))
     if changed:  # with, in the same transaction, the mark that other articles' inferences are not yet redone
         replace_graphs(store, {entities_graph: entity_triples, entities_inferred: inferred,
                                pending_graph(iris): [Triple(pending_graph(iris), RDFS.comment, Literal(PENDING))]})

@@ -26,6 +26,7 @@ from kg.loading.reader import refuse_hostile
 from kg.loading.touched import tracked_load
 from kg.namespaces import Iris
 from kg.storage.graphs import graph_triples
+from kg.storage.stored_forms import same_triples
 
 
 def text_name(annotation: bytes) -> str:
@@ -99,6 +100,6 @@ def _check_entities(store: Store, iris: Iris, entities: Path, service_name: str)
         compiled = set(compile_entities(entities, iris).triples)
     except AnnotationError as e:
         raise UploadError(500, f"the service's entities file is bad: {e}") from None
-    if compiled != current:
+    if not same_triples(current, compiled):
         raise UploadError(409, "the store's shared entities are not the service's entities file "
                                f"({service_name}): load this article with `kg load` from its folder")
