@@ -15,7 +15,7 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Store, Triple, serialize
 
-from kg.loading import map_points, time_bounds
+from kg.loading import actor_counts, map_points, time_bounds
 from kg.loading.compiler import EntitiesGraph, compile_entities
 from kg.loading.corpus import annotation_files
 from kg.loading.parallel import Out, compile_workers, compiled_articles, gc_frozen
@@ -80,6 +80,7 @@ def load(store: Store, paths: Iterable[str | os.PathLike], iris: Iris | None = N
         if bulk is None:
             bulk = len(article_files) >= BULK_FROM
         use_bulk = bulk and not is_remote(store) and is_empty(store)  # the bulk path is embedded-only
+        counted = store.contains_named_graph(actor_counts.counts_graph(iris))  # else: a store loaded before they were
         written: dict[str, int] = {}
         loaded: list[str] = []
         articles = compiled_articles(article_files, entities, reasoner, iris, progress, pool, use_bulk)
@@ -103,8 +104,13 @@ def load(store: Store, paths: Iterable[str | os.PathLike], iris: Iris | None = N
                     replace_graphs(store, {iris.inferred_graph(article_id): extra})
                     reinferred.append(article_id)
                     crash_point()
-            store.update(f"DROP SILENT GRAPH <{pending_graph(iris).value}>")  # every inferred graph is current
+            # every inferred graph is current, and with them the actors' counts (kg.loading.actor_counts)
+            store.update(f"DROP SILENT GRAPH <{pending_graph(iris).value}> ;\n" + actor_counts.recount_all(iris))
         seconds["reinfer"] = time.perf_counter() - clock
+        if use_bulk or not counted:  # every actor counted anew
+            clock = time.perf_counter()
+            store.update(actor_counts.recount_all(iris))
+            seconds["count"] = time.perf_counter() - clock
     optimized = (use_bulk if optimize is None else optimize) and not is_remote(store)
     if optimized:
         seconds["optimize"] = compact(store)
@@ -205,14 +211,24 @@ def _transactional_load(store: Store, iris: Iris, entities: EntitiesGraph, reaso
             batch += [(iris.graph(aid), asserted_nt), (iris.inferred_graph(aid), inferred_nt)]
             size += n_asserted + n_inferred
             if len(batch) >= 2 * per_request or size >= REMOTE_BATCH_BYTES:
-                replace_graphs_nt(store, batch)
+                _write_articles(store, iris, batch)
                 batch, size = [], 0
                 crash_point()
         if batch:
-            replace_graphs_nt(store, batch)
+            _write_articles(store, iris, batch)
             crash_point()
         seconds["write"] = time.perf_counter() - clock
     return seconds, changed
+
+
+def _write_articles(store: Store, iris: Iris, graphs: list[tuple[NamedNode, str]]) -> None:
+    """Articles' graphs replaced, and the counts of the actors their inferred graphs name, before or
+    after, recounted in the same request (kg.loading.actor_counts)."""
+    inferred = [(g, nt) for g, nt in graphs if g.value.startswith(iris.inferred_graph("").value)]
+    touched = actor_counts.actors_in(store, [g for g, _ in inferred])
+    for _, nt in inferred:
+        touched |= actor_counts.actors_in_nt(nt)
+    replace_graphs_nt(store, graphs, then=actor_counts.recount(iris, touched))
 
 
 def _bulk_stream(iris: Iris, entities: EntitiesGraph, reasoner: Reasoner, articles: Iterator[Out], pool,

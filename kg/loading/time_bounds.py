@@ -212,7 +212,8 @@ def bound_triples(facts: Facts, derived: dict) -> set[Triple]:
 def is_beyond_owl_rl(triples: Iterable[Triple]) -> set[Triple]:
     """Of an inferred graph's triples, those the rules here and in kg.loading.control produced (with what
     OWL RL entails of them alone): the records, the periods, and the bound values they give; and the
-    map's places and points (kg.loading.map_points); the places' counted items (kg.loading.place_counts).
+    map's places and points (kg.loading.map_points); the places' counted items (kg.loading.place_counts);
+    the actors' counts (kg.loading.actor_counts).
     tests/test_reasoning.py leaves these out of its comparison with the owlrl reasoner."""
     triples = list(triples)
     records = {t.subject for t in triples if t.predicate == RDF.type and t.object in (HK.DerivedBound, HK.ControlPeriod)}
@@ -224,4 +225,4 @@ def is_beyond_owl_rl(triples: Iterable[Triple]) -> set[Triple]:
     wanted = derived_values | {(e, supers[b]) for e, b in derived_values}
     return {t for t in triples if t.subject in records or t.predicate == HK.boundDerivation
             or (t.subject, t.predicate) in wanted or t.predicate in MAP_PROPERTIES
-            or t.predicate == place_counts.COUNTED_IN}
+            or t.predicate in (place_counts.COUNTED_IN, HK.involvementCount)}

@@ -46,6 +46,7 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, Store, Triple
 
+from kg.loading.actor_counts import counts_graph
 from kg.namespaces import DCTERMS, HK, RDF, RDFS, SKOS, Iris
 
 KINDS = {"place": HK.Place, "actor": HK.Actor, "article": HK.Article}  # what canned parameters resolve to
@@ -129,7 +130,8 @@ def changes(store: Store, iris: Iris, aid: str, before: Quads, after: Quads) -> 
     diff = before ^ after
     if not diff:
         return NOTHING
-    own_graphs = {iris.graph(aid).value, iris.inferred_graph(aid).value}
+    # and the actors' counts, derived from the articles: a local actor counted there is still the article's own
+    own_graphs = {iris.graph(aid).value, iris.inferred_graph(aid).value, counts_graph(iris).value}
     minted = _minted(iris, aid)
     triples = {t for _, t in before | after}
     own = _Own(store, own_graphs, minted)

@@ -22,14 +22,17 @@ def replace_graphs(store: Store, graphs: dict[NamedNode, Iterable[Triple]]) -> N
                                for g, triples in graphs.items()])
 
 
-def replace_graphs_nt(store: Store, graphs: list[tuple[NamedNode, str]]) -> None:
-    """replace_graphs with each graph's triples already written as N-Triples."""
+def replace_graphs_nt(store: Store, graphs: list[tuple[NamedNode, str]], then: str = "") -> None:
+    """replace_graphs with each graph's triples already written as N-Triples; `then`, update
+    operations that follow in the same request (the loader's recount of kg.loading.actor_counts)."""
     limit = getattr(store, "max_update_bytes", None)  # a server with limits (Virtuoso): see below
     parts = [*(_drop(g) for g, _ in graphs), insert_data(graphs, BLOCK_TRIPLES if limit else None)]
-    if limit and sum(map(len, parts)) > limit and not any(_BLANK.search(nt) for _, nt in graphs):
+    if limit and sum(map(len, parts)) + len(then) > limit and not any(_BLANK.search(nt) for _, nt in graphs):
         _replace_graphs_in_pieces(store, graphs, limit)
+        if then:
+            store.update(then)
         return
-    store.update("\n".join(parts))
+    store.update(" ;\n".join([p.rstrip(" ;") for p in parts if p] + ([then] if then else [])))
 
 
 # Virtuoso's SPARQL parser runs out of stack ("memory exhausted") near 5,000 triples in one block, and
