@@ -90,12 +90,56 @@ GROUP BY ?place ?where ?whereLabel ?period ?label ?status ?rule ?startEarliest ?
          ?startedBy ?startedByLabel ?endedBy ?endedByLabel ?restsOn ?article ?publisher ?published ?quote
 ORDER BY (!BOUND(?startEarliest) && !BOUND(?startLatest) && !BOUND(?endEarliest) && !BOUND(?endLatest))
          (COALESCE(?startEarliest, ?startLatest, ?endEarliest, ?endLatest)) ?period ?restsOn
+""", "control_at": """
+PREFIX hk: <https://w3id.org/homs-kg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX schema: <https://schema.org/>
+
+SELECT ?place ?date ?where ?whereLabel ?controller ?controllerLabel ?status ?certainty
+       ?startEarliest ?startLatest ?endEarliest ?endLatest ?period ?label ?rule
+       (STRLANG(STR(GROUP_CONCAT(DISTINCT ?sourceLabel; separator=", ")), "en") AS ?reportedBy)
+       ?restsOn ?article ?publisher ?published ?quote
+WHERE {
+  ?where hk:partOf* ?place .
+  ?period hk:controlledPlace ?where ; a hk:ControlPeriod ; rdfs:label ?label ; hk:controller ?controller ;
+          hk:controlStatus ?statusNode ; hk:rule ?ruleNode ; hk:restsOn ?restsOn .
+  OPTIONAL { ?period hk:startEarliest ?startEarliest }
+  OPTIONAL { ?period hk:startLatest ?startLatest }
+  OPTIONAL { ?period hk:endEarliest ?endEarliest }
+  OPTIONAL { ?period hk:endLatest ?endLatest }
+  FILTER((!BOUND(?startEarliest) || ?startEarliest <= ?date) && (!BOUND(?endLatest) || ?endLatest >= ?date))
+  BIND(BOUND(?startLatest) && ?startLatest <= ?date AS ?startSure)
+  BIND(BOUND(?endEarliest) && ?endEarliest >= ?date AS ?endSure)
+  BIND(IF(?startSure && ?endSure, "certain",
+       IF(?startSure && !BOUND(?endEarliest) && !BOUND(?endLatest), "no end reported",
+       IF(?endSure && !BOUND(?startLatest) && !BOUND(?startEarliest), "no start reported", "possible"))) AS ?certainty)
+  ?where rdfs:label ?whereLabel .
+  ?controller rdfs:label ?controllerLabel .
+  ?statusNode rdfs:label ?status .
+  ?ruleNode rdfs:label ?rule .
+  ?period prov:wasDerivedFrom ?article .
+  ?restsOn hk:evidence ?annotation .
+  ?annotation oa:hasTarget ?target .
+  ?target oa:hasSource ?article ; oa:hasSelector ?selector .
+  ?selector a oa:TextQuoteSelector ; oa:exact ?quote .
+  OPTIONAL { ?period hk:reportedBy ?source OPTIONAL { ?source rdfs:label ?sourceLabel } }
+  OPTIONAL { ?article schema:publisher ?publisherNode OPTIONAL { ?publisherNode rdfs:label ?publisher } }
+  OPTIONAL { ?article schema:datePublished ?published }
+}
+GROUP BY ?place ?date ?where ?whereLabel ?controller ?controllerLabel ?status ?certainty ?startEarliest
+         ?startLatest ?endEarliest ?endLatest ?period ?label ?rule ?restsOn ?article ?publisher ?published ?quote
+ORDER BY ?certainty ?where ?startLatest ?period ?restsOn
 """}
 SEED_VALUES = {"control_timeline": [{"place": "old-homs"}, {"place": "homs"}, {"place": "homs-governorate"},
-                                    {"place": "baba-amr"}, {"place": "syria"}, {"place": "aleppo"}]}
-GENERATED_VALUES = {"control_timeline": [{"place": "homs"}, {"place": "naw-kafr"}]}
+                                    {"place": "baba-amr"}, {"place": "syria"}, {"place": "aleppo"}],
+               "control_at": [{"place": p, "date": d} for p in ("old-homs", "homs", "homs-governorate", "baba-amr", "syria")
+                              for d in ("2012-03-01", "2014-04-15", "2014-05-09", "2024-12-08")]}
+GENERATED_VALUES = {"control_timeline": [{"place": "homs"}, {"place": "naw-kafr"}],
+                    "control_at": [{"place": "homs", "date": "2014-04-15"}, {"place": "naw-kafr", "date": "2014-04-15"}]}
 # at least this many rows over the seeds' cases: the comparison is not empty
-SEED_ROWS = {"control_timeline": 50}
+SEED_ROWS = {"control_timeline": 50, "control_at": 20}
 
 
 def rows(result) -> list[tuple]:
