@@ -80,7 +80,7 @@ def load(store: Store, paths: Iterable[str | os.PathLike], iris: Iris | None = N
         if bulk is None:
             bulk = len(article_files) >= BULK_FROM
         use_bulk = bulk and not is_remote(store) and is_empty(store)  # the bulk path is embedded-only
-        counted = store.contains_named_graph(actor_counts.counts_graph(iris))  # else: a store loaded before they were
+        counted = store.contains_named_graph(actor_counts.counts_graph(iris))  # False: an empty store, or one loaded before the counts
         written: dict[str, int] = {}
         loaded: list[str] = []
         articles = compiled_articles(article_files, entities, reasoner, iris, progress, pool, use_bulk)
@@ -106,8 +106,9 @@ def load(store: Store, paths: Iterable[str | os.PathLike], iris: Iris | None = N
                     crash_point()
             # every inferred graph is current, and with them the actors' counts (kg.loading.actor_counts)
             store.update(f"DROP SILENT GRAPH <{pending_graph(iris).value}> ;\n" + actor_counts.recount_all(iris))
+            counted = True
         seconds["reinfer"] = time.perf_counter() - clock
-        if use_bulk or not counted:  # every actor counted anew
+        if not counted:  # a bulk load, or a store loaded before the counts: every actor counted anew
             clock = time.perf_counter()
             store.update(actor_counts.recount_all(iris))
             seconds["count"] = time.perf_counter() - clock

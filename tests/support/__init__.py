@@ -45,3 +45,21 @@ def generated_store(folder: Path, articles: int = 20) -> Store:
     store = Store()
     load(store, [folder], Iris(BASE))
     return store
+
+
+def keyset_pages(store: Store, name: str, limit: int) -> list[tuple]:
+    """Every page of the canned query `name` (no parameters), as kg.querying.answers asks for them
+    (kg.querying.keyset), one after another: rows of plain values, to compare with its whole answer."""
+    from kg.executor.limits import Context, Limits
+    from kg.querying import keyset
+    from kg.querying.catalogue import catalogue
+    from kg.querying.sparql import plain
+
+    q, out, after = catalogue()[name], [], None
+    keyset.forget()
+    while True:
+        page = keyset.fetch(Context(store, Limits(timeout=120)), name, q.sparql, q.keyset, {}, 0, limit, after)
+        out += [tuple(plain(t) for t in row) for row in page.rows[:limit]]
+        if len(page.rows) <= limit:
+            return out
+        after = page.cursor(name, limit)

@@ -10,14 +10,12 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import NamedNode, Store
 
-from kg.executor.limits import Context, Limits
 from kg.loading import actor_counts
 from kg.loading.load import load
 from kg.namespaces import HK
-from kg.querying import keyset
 from kg.querying.catalogue import catalogue, run
 from kg.querying.sparql import plain
-from support import BASE
+from support import BASE, keyset_pages
 
 # main's text before this change: the count worked out at query time, per item of the actor
 OLD = """
@@ -55,16 +53,6 @@ def counts(found: list[tuple]) -> dict[str, int]:
     return {r[0]: int(r[COUNT]) for r in found}
 
 
-def paged(store: Store, limit: int) -> list[tuple]:
-    """Every page of the new text, as kg.querying.answers asks for them, one after another."""
-    q, out, after = catalogue()["actors"], [], None
-    keyset.forget()
-    while True:
-        page = keyset.fetch(Context(store, Limits(timeout=120)), "actors", q.sparql, q.keyset, {}, 0, limit, after)
-        out += [tuple(plain(t) for t in row) for row in page.rows[:limit]]
-        if len(page.rows) <= limit:
-            return out
-        after = page.cursor("actors", limit)
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +76,7 @@ def test_the_new_text_answers_the_old_rows_in_order_on_a_generated_corpus(corpus
     old, new = old_and_new(s)
     assert len(old) > 300 and sum(counts(old).values()) > 400
     assert new == old
-    assert paged(s, 40) == old  # pages one after another == the whole answer
+    assert keyset_pages(s, "actors", 40) == old  # pages one after another == the whole answer
 
 
 def _reload_with_other_parties(s: Store, seeds_copy, iris) -> None:

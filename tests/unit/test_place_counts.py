@@ -9,15 +9,13 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import Store
 
-from kg.executor.limits import Context, Limits
 from kg.loading import place_counts
 from kg.loading.load import load
 from kg.namespaces import HK
 from kg.paths import SEEDS
-from kg.querying import keyset
 from kg.querying.catalogue import catalogue, run
 from kg.querying.sparql import plain
-from support import BASE, generated_store
+from support import BASE, generated_store, keyset_pages
 
 # main's text before this change: the count worked out at query time, per located item
 OLD = """
@@ -65,16 +63,6 @@ def counts(found: list[tuple]) -> dict[str, int]:
     return {r[0]: int(r[EVENTS]) for r in found}
 
 
-def paged(store: Store, limit: int) -> list[tuple]:
-    """Every page of the new text, as kg.querying.answers asks for them, one after another."""
-    q, out, after = catalogue()["places"], [], None
-    keyset.forget()
-    while True:
-        page = keyset.fetch(Context(store, Limits(timeout=120)), "places", q.sparql, q.keyset, {}, 0, limit, after)
-        out += [tuple(plain(t) for t in row) for row in page.rows[:limit]]
-        if len(page.rows) <= limit:
-            return out
-        after = page.cursor("places", limit)
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +91,7 @@ def test_the_new_text_answers_the_old_rows_in_order_on_a_generated_corpus(genera
     old, new = old_and_new(generated)
     assert len(old) > 1000 and sum(counts(old).values()) > 1000
     assert new == old
-    assert paged(generated, 250) == old  # pages one after another == the whole answer
+    assert keyset_pages(generated, "places", 250) == old  # pages one after another == the whole answer
 
 
 def test_counts_stay_exact_when_an_article_is_reloaded_and_when_the_shared_events_change(seeds_copy, iris):

@@ -8,13 +8,11 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import Store
 
-from kg.executor.limits import Context, Limits
 from kg.namespaces import Iris
-from kg.querying import keyset
 from kg.querying.binding import bind
 from kg.querying.catalogue import bindings, catalogue, run
 from kg.querying.sparql import plain
-from support import BASE, generated_store
+from support import BASE, generated_store, keyset_pages
 
 # main's text before this change (its `# @page` marks are comments: the whole answer)
 OLD = {"conflicting_figures": """
@@ -158,17 +156,6 @@ def old_and_new(store: Store, name: str, values: dict | None = None) -> tuple[li
     return old, new
 
 
-def paged(store: Store, name: str, limit: int) -> list[tuple]:
-    """Every page of the new text, as kg.querying.answers asks for them, one after another."""
-    q, out, after = catalogue()[name], [], None
-    keyset.forget()
-    while True:
-        ctx = Context(store, Limits(timeout=120))
-        page = keyset.fetch(ctx, name, q.sparql, q.keyset, {}, 0, limit, after)
-        out += [tuple(plain(t) for t in row) for row in page.rows[:limit]]
-        if len(page.rows) <= limit:
-            return out
-        after = page.cursor(name, limit)
 
 
 @pytest.fixture(scope="module")
@@ -197,7 +184,7 @@ def test_the_rewrite_answers_the_old_rows_in_order_on_a_generated_corpus(generat
     old, new = old_and_new(generated, name)
     assert len(old) > 20, f"{name}: too few rows ({len(old)}) on the generated corpus"
     assert new == old
-    assert paged(generated, name, 7) == old
+    assert keyset_pages(generated, name, 7) == old
 
 
 @pytest.mark.parametrize("name", sorted(OLD_BOUND))
